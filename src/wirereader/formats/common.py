@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -76,13 +77,15 @@ def clamp_date(value: datetime | None, *, now: datetime | None = None) -> dateti
     return now if value > now + FUTURE_SKEW else value
 
 
-def from_struct_time(value: object, *, now: datetime | None = None) -> datetime | None:
+def from_struct_time(
+    value: Sequence[int] | None, *, now: datetime | None = None
+) -> datetime | None:
     """feedparser's ``*_parsed`` tuples (UTC) to a datetime, tolerating its year-0 dates."""
     if value is None:
         return None
     try:
-        fields = tuple(value)  # type: ignore[call-overload]
-        parsed = datetime(*fields[:6], tzinfo=UTC)
+        y, mo, d, hh, mm, ss = (int(v) for v in tuple(value)[:6])
+        parsed = datetime(y, mo, d, hh, mm, ss, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
     return clamp_date(parsed, now=now)
@@ -109,12 +112,22 @@ _MARKERS: list[tuple[re.Pattern[str], str, int | None]] = [
     (re.compile(r"^\s*\(?(FLASH)\)?\s*[:\-–—]?\s*", re.I), "flash", URGENCY_FLASH),
     (re.compile(r"^\s*\(?(BULLETIN)\)?\s*[:\-–—]?\s*", re.I), "bulletin", URGENCY_BULLETIN),
     (
-        re.compile(r"^\s*\(?(URGENT|BREAKING(?: NEWS)?|ALERTE|ALERT|EIL|KHẨN)\)?\s*[:\-–—]\s*", re.I),
+        re.compile(
+            r"^\s*\(?(URGENT|BREAKING(?: NEWS)?|ALERTE|ALERT|EIL|KHẨN)\)?\s*[:\-–—]\s*", re.I
+        ),
         "urgent",
         URGENCY_URGENT,
     ),
-    (re.compile(r"^\s*\(?(UPDATE\s*\d*|UPDATED|MISE À JOUR)\)?\s*[:\-–—]?\s*(?=\S)", re.I), "update", None),
-    (re.compile(r"^\s*\(?(CORRECTED|CORRECTION|CORRECTS?)\)?\s*[:\-–—]?\s*(?=\S)", re.I), "correction", None),
+    (
+        re.compile(r"^\s*\(?(UPDATE\s*\d*|UPDATED|MISE À JOUR)\)?\s*[:\-–—]?\s*(?=\S)", re.I),
+        "update",
+        None,
+    ),
+    (
+        re.compile(r"^\s*\(?(CORRECTED|CORRECTION|CORRECTS?)\)?\s*[:\-–—]?\s*(?=\S)", re.I),
+        "correction",
+        None,
+    ),
     (re.compile(r"^\s*\(?(REFILE)\)?\s*[:\-–—]?\s*(?=\S)", re.I), "refile", None),
 ]
 

@@ -111,12 +111,26 @@ def _figure(fig: etree._Element, base: str | None) -> Photo | None:
     caption_el = next(iter(fig.iter("figcaption")), None)
     credit = ""
     caption = ""
+    # The credit may sit inside the figcaption or beside it (TT: <div class="byline">).
+    for el in fig.iter():
+        if (
+            isinstance(el.tag, str)
+            and el is not fig
+            and el is not caption_el
+            and _CREDIT_CLASS.search(el.get("class") or "")
+            and (credit := clean_line(_text_of(el), 300))
+        ):
+            parent = el.getparent()
+            if parent is not None:
+                if el.tail:  # keep caption text that followed the credit
+                    prev = el.getprevious()
+                    if prev is not None:
+                        prev.tail = (prev.tail or "") + el.tail
+                    else:
+                        parent.text = (parent.text or "") + el.tail
+                parent.remove(el)
+            break
     if caption_el is not None:
-        for el in caption_el.iter():
-            if isinstance(el.tag, str) and el is not caption_el and _CREDIT_CLASS.search(el.get("class") or ""):
-                credit = clean_line(_text_of(el), 300)
-                el.getparent().remove(el) if el.getparent() is not None else None
-                break
         caption = clean_line(_text_of(caption_el))
     elif img is not None:
         caption = clean_line(img.get("alt") or img.get("title"))

@@ -1,0 +1,111 @@
+"""Typed, layered configuration: defaults, then config.toml, then the command line.
+
+Subscriptions are kept here rather than in the cache database: a cache may be wiped, a
+subscription list is the user's work. The file is plain TOML so people can edit it::
+
+    [[feeds]]
+    url = "https://www.france24.com/en/rss"
+    title = "France 24"
+    full_text = false
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from wirereader.sanitize import clean_line, safe_url
+
+
+class ConfigError(Exception):
+    """The config file cannot be read; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    url: str
+    title: str = ""
+    #: Fetch each item's article page at refresh time, so it can be read offline.
+    full_text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    feeds: tuple[FeedConfig, ...] = ()
+    refresh_on_start: bool = True
+    #: Requests in flight at once, overall and per host.
+    concurrency: int = 16
+    per_host: int = 6
+    #: Whole-exchange deadline for one feed, in seconds.
+    timeout: float = 30.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def with_feeds(self, feeds: tuple[FeedConfig, ...]) -> Config:
+        return replace(self, feeds=feeds)
+
+
+def _feed(entry: object, where: str) -> FeedConfig | None:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: each [[feeds]] entry must be a table")
+    url = safe_url(str(entry.get("url", "")))
+    if url is None:
+        return None
+    return FeedConfig(
+        url=url,
+        title=clean_line(str(entry.get("title", "")), 200),
+        full_text=bool(entry.get("full_text", False)),
+    )
+
+
+def load(path: Path) -> Config:
+    """Read the config file; a missing file is an empty config, a broken one an error."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8", errors="replace"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    feeds_raw = data.get("feeds", [])
+    if not isinstance(feeds_raw, list):
+        raise ConfigError(f"{path}: 'feeds' must be a list of [[feeds]] tables")
+    feeds = [f for i, e in enumerate(feeds_raw) if (f := _feed(e, f"{path}: feeds[{i}]"))]
+    settings = data.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path}: [settings] must be a table")
+    try:
+        return Config(
+            feeds=tuple(feeds),
+            refresh_on_start=bool(settings.get("refresh_on_start", True)),
+            concurrency=max(1, min(64, int(settings.get("concurrency", 16)))),
+            per_host=max(1, min(16, int(settings.get("per_host", 6)))),
+            timeout=max(1.0, min(600.0, float(settings.get("timeout", 30.0)))),
+            extra={k: v for k, v in data.items() if k not in ("feeds", "settings")},
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: [settings]: {exc}") from None
+
+
+def save(path: Path, config: Config) -> None:
+    """Write the config atomically (write a sibling, then rename), keeping unknown tables."""
+    import tomli_w
+
+    data: dict[str, Any] = dict(config.extra)
+    data["settings"] = {
+        "refresh_on_start": config.refresh_on_start,
+        "concurrency": config.concurrency,
+        "per_host": config.per_host,
+        "timeout": config.timeout,
+    }
+    data["feeds"] = [
+        {"url": f.url, "title": f.title, "full_text": f.full_text} for f in config.feeds
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("# wirereader configuration\n" + tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,358 @@
+"""The service layer: everything the command line and the TUI do goes through `Reader`.
+
+The UI never parses, fetches or writes SQL itself (design.md section 3); it calls these
+methods, so every feature can be tested without a terminal. Heavy modules (httpx,
+feedparser, lxml) are imported only when a method needs them, which keeps `wirereader
+--help` and the first screen fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wirereader import config as config_mod
+from wirereader.config import Config, FeedConfig
+from wirereader.model import Dispatch, Headline, Related, SourceInfo, StoredDispatch
+from wirereader.sanitize import clean_line, clean_message, safe_url
+from wirereader.service.imports import SAMPLES_TITLE, SAMPLES_URL
+from wirereader.service.refresh import FeedTarget, ProgressCallback, RefreshSummary
+
+if TYPE_CHECKING:
+    from wirereader.store import Store
+
+PAGES_URL = "wirereader:pages"
+PAGES_TITLE = "Pages (followed links)"
+
+__all__ = ["FollowResult", "ImportSummary", "Reader", "RefreshSummary"]
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    files: int = 0
+    dispatches: int = 0
+    new: int = 0
+    updated: int = 0
+    subscriptions_added: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowResult:
+    """Where following a related headline led: a cached (or just fetched) dispatch, or why not."""
+
+    dispatch: StoredDispatch | None
+    message: str = ""
+    fetched: bool = False
+
+
+class Reader:
+    """One reader's cache and subscriptions. Not thread-safe: one per thread."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        config_path: Path,
+        *,
+        urls_file: Path | None = None,
+    ) -> None:
+        self.db_path = db_path
+        self.config_path = config_path
+        self.urls_file = urls_file
+        self._store: Store | None = None
+        self._config: Config | None = None
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from wirereader.store import Store
+
+            self._store = Store(self.db_path)
+        return self._store
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = config_mod.load(self.config_path)
+        return self._config
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- subscriptions ------------------------------------------------------------------
+
+    def subscriptions(self) -> list[FeedConfig]:
+        """The feeds to refresh: the ``--urls`` file when given, else config.toml."""
+        if self.urls_file is not None:
+            from wirereader.formats.subscriptions import parse_urls
+
+            subs = parse_urls(self.urls_file.read_bytes())
+            return [FeedConfig(url=s.url, title=s.title) for s in subs]
+        return list(self.config.feeds)
+
+    def add(self, urls: Sequence[str], *, title: str = "") -> tuple[list[str], list[str]]:
+        """Subscribe to URLs; returns (added, rejected). Already-subscribed URLs are skipped."""
+        feeds = list(self.config.feeds)
+        known = {f.url for f in feeds}
+        added: list[str] = []
+        rejected: list[str] = []
+        for raw in urls:
+            url = safe_url(raw)
+            if url is None:
+                rejected.append(clean_line(raw, 200))
+                continue
+            if url in known:
+                continue
+            known.add(url)
+            feeds.append(FeedConfig(url=url, title=clean_line(title, 200)))
+            added.append(url)
+            self.store.ensure_source(url, title=clean_line(title, 200), kind="feed")
+        if added:
+            self._save_config(self.config.with_feeds(tuple(feeds)))
+        return added, rejected
+
+    def remove(self, url: str) -> bool:
+        """Unsubscribe. Cached dispatches stay until the user removes the source's cache."""
+        feeds = [f for f in self.config.feeds if f.url != url]
+        if len(feeds) == len(self.config.feeds):
+            return False
+        self._save_config(self.config.with_feeds(tuple(feeds)))
+        return True
+
+    def _save_config(self, config: Config) -> None:
+        config_mod.save(self.config_path, config)
+        self._config = config
+
+    def sources(self) -> list[SourceInfo]:
+        """Every source with its state: subscriptions first ensured, so new ones show too."""
+        for feed in self.subscriptions():
+            if self.store.source_by_url(feed.url) is None:
+                self.store.ensure_source(feed.url, title=feed.title, kind="feed")
+        return self.store.sources()
+
+    # -- refresh ------------------------------------------------------------------------
+
+    def refresh_targets(self) -> list[FeedTarget]:
+        targets = []
+        for feed in self.subscriptions():
+            source_id = self.store.ensure_source(feed.url, title=feed.title, kind="feed")
+            etag, last_modified = self.store.validators(source_id)
+            targets.append(FeedTarget(source_id, feed.url, etag, last_modified))
+        return targets
+
+    async def refresh(
+        self, *, progress: ProgressCallback | None = None, on_batch: object = None
+    ) -> RefreshSummary:
+        """Fetch every subscription concurrently and cache what is new."""
+        from wirereader.service.refresh import refresh_feeds
+
+        cfg = self.config
+        summary = await refresh_feeds(
+            self.refresh_targets(),
+            self.db_path,
+            concurrency=cfg.concurrency,
+            per_host=cfg.per_host,
+            timeout=cfg.timeout,
+            progress=progress,
+            on_batch=on_batch if callable(on_batch) else None,
+        )
+        if summary.new or summary.updated:
+            self.store.optimize()
+        return summary
+
+    def refresh_sync(self, *, progress: ProgressCallback | None = None) -> RefreshSummary:
+        return asyncio.run(self.refresh(progress=progress))
+
+    # -- local files and samples -------------------------------------------------------
+
+    def import_paths(self, paths: Sequence[Path]) -> ImportSummary:
+        """Import files and folders: dispatches are cached, subscription lists subscribed."""
+        from wirereader.service.imports import iter_files, read_file
+        from wirereader.store import SourceUpdate
+
+        summary = ImportSummary()
+        now = datetime.now(UTC)
+        for root in paths:
+            root = root.resolve()
+            if not root.exists():
+                summary.errors.append((str(root), "no such file or folder"))
+                continue
+            source_id: int | None = None
+            updates = []
+            for path in iter_files([root]):
+                summary.files += 1
+                imported = read_file(path)
+                if imported.error:
+                    summary.errors.append((str(path), imported.error))
+                    continue
+                if imported.subscriptions:
+                    added, _ = self.add([s.url for s in imported.subscriptions])
+                    summary.subscriptions_added += len(added)
+                if imported.dispatches:
+                    if source_id is None:
+                        source_id = self.store.ensure_source(
+                            root.as_uri(), title=clean_line(root.name, 200), kind="local"
+                        )
+                    summary.dispatches += len(imported.dispatches)
+                    updates.append(
+                        SourceUpdate(
+                            source_id=source_id, fetched_at=now, dispatches=imported.dispatches
+                        )
+                    )
+            if updates:
+                stats = self.store.save_batch(updates)
+                summary.new += stats.new
+                summary.updated += stats.updated
+        return summary
+
+    def ensure_samples(self) -> int:
+        """Load the built-in samples once, so a first launch (even offline) shows real dispatches.
+
+        Returns how many were added. Once loaded they are never re-added, so a user who
+        removes the Samples source keeps it removed.
+        """
+        if self.store.get_setting("samples_loaded") == "1":
+            return 0
+        from wirereader.service.imports import sample_dispatches
+        from wirereader.store import SourceUpdate
+
+        source_id = self.store.ensure_source(SAMPLES_URL, title=SAMPLES_TITLE, kind="sample")
+        stats = self.store.save_batch(
+            [
+                SourceUpdate(
+                    source_id=source_id,
+                    fetched_at=datetime.now(UTC),
+                    dispatches=sample_dispatches(),
+                )
+            ]
+        )
+        self.store.set_setting("samples_loaded", "1")
+        return stats.new
+
+    # -- reading ------------------------------------------------------------------------
+
+    def headlines(
+        self,
+        source_id: int | None = None,
+        *,
+        offset: int = 0,
+        limit: int = 200,
+        unread_only: bool = False,
+        starred_only: bool = False,
+    ) -> list[Headline]:
+        return self.store.headlines(
+            source_id,
+            offset=offset,
+            limit=limit,
+            unread_only=unread_only,
+            starred_only=starred_only,
+        )
+
+    def count(
+        self, source_id: int | None = None, *, unread_only: bool = False, starred_only: bool = False
+    ) -> int:
+        return self.store.count(source_id, unread_only=unread_only, starred_only=starred_only)
+
+    def get(self, dispatch_id: int) -> StoredDispatch | None:
+        return self.store.get(dispatch_id)
+
+    def versions(self, dispatch_id: int) -> list[tuple[datetime, Dispatch]]:
+        return self.store.versions(dispatch_id)
+
+    def search(
+        self, query: str, *, limit: int = 50, source_id: int | None = None
+    ) -> list[Headline]:
+        if not query.strip():
+            return []
+        return self.store.search(query, limit=limit, source_id=source_id)
+
+    def mark_read(self, dispatch_ids: Sequence[int], read: bool = True) -> None:
+        self.store.set_read(dispatch_ids, read)
+
+    def star(self, dispatch_id: int, starred: bool) -> None:
+        self.store.set_starred(dispatch_id, starred)
+
+    def get_setting(self, key: str) -> str | None:
+        return self.store.get_setting(key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.store.set_setting(key, value)
+
+    # -- following related headlines ----------------------------------------------------
+
+    def find_related(
+        self, related: Related, origin: StoredDispatch | None = None
+    ) -> StoredDispatch | None:
+        """The cached dispatch a related headline points at, if any: by guid, URL, then headline."""
+        if related.guid and origin is not None:
+            found = self.store.find(origin.source_id, related.guid)
+            if found:
+                return found
+        if related.url:
+            found = self.store.find_by_url(related.url)
+            if found:
+                return found
+        wanted = related.headline.casefold().strip()
+        if wanted:
+            for hit in self.store.search(related.headline, limit=20):
+                if hit.headline.casefold().strip() == wanted:
+                    return self.store.get(hit.id)
+        return None
+
+    async def follow(self, related: Related, origin: StoredDispatch | None = None) -> FollowResult:
+        """Open a related headline: from the cache, else fetch the page, cache it and return it."""
+        cached = self.find_related(related, origin)
+        if cached is not None:
+            return FollowResult(cached)
+        if not related.url:
+            return FollowResult(None, "Not cached yet, and it has no link to fetch.")
+        from wirereader.fetch import Fetcher, FetchLimits
+        from wirereader.store import SourceUpdate
+
+        async with Fetcher(FetchLimits(total_timeout=20.0, max_bytes=5 * 1024 * 1024)) as fetcher:
+            result = await fetcher.fetch(
+                related.url, accept="text/html, application/xhtml+xml, */*;q=0.8"
+            )
+        if not result.ok or result.body is None:
+            return FollowResult(None, f"Not cached yet, and fetching it failed: {result.error}")
+        try:
+            dispatches = await asyncio.to_thread(
+                _parse_page, result.body, result.final_url, result.content_type
+            )
+        except Exception as exc:  # a page we cannot read is a message, not a crash
+            return FollowResult(None, clean_message(f"Fetched, but could not read the page: {exc}"))
+        if not dispatches:
+            return FollowResult(None, "Fetched, but the page holds no article.")
+        source_id = self.store.ensure_source(PAGES_URL, title=PAGES_TITLE, kind="pages")
+        self.store.save_batch(
+            [SourceUpdate(source_id=source_id, fetched_at=datetime.now(UTC), dispatches=dispatches)]
+        )
+        stored = self.store.find(source_id, dispatches[0].guid)
+        return FollowResult(stored, fetched=True)
+
+
+def _parse_page(body: bytes, url: str, content_type: str | None) -> list[Dispatch]:
+    """A followed link may be a wire item, a feed or (usually) an article page."""
+    from wirereader.formats import article, parse, sniff
+
+    kind = sniff(body, content_type)
+    if kind in ("html", "unknown") or (content_type and "html" in content_type):
+        charset = None
+        if content_type and "charset=" in content_type:
+            charset = content_type.split("charset=", 1)[1].split(";")[0].strip(" \"'")
+        return article.parse(body, url, charset=charset).dispatches
+    return parse(body, url=url, content_type=content_type).dispatches[:1]

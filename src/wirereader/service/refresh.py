@@ -1,0 +1,213 @@
+"""Refreshing subscriptions: fetch concurrently, parse off the event loop, store in batches.
+
+The one place where fetch, formats and store meet for feeds. Failures stay per feed: a
+feed that times out, answers 500 or sends garbage is recorded with its reason and every
+other feed carries on; nothing already cached is touched by a failure (EXPECTATIONS G1,
+G2). Parsing runs in worker threads so the TUI's event loop never waits on it; writing
+runs on one dedicated writer thread with its own connection, one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wirereader.model import FormatError, ParseResult
+from wirereader.sanitize import clean_message
+
+if TYPE_CHECKING:
+    from wirereader.fetch import FetchResult
+    from wirereader.store import SourceUpdate
+
+#: How long refreshed feeds wait before their batch is written, so new headlines show up
+#: while a long refresh is still running without a transaction per feed.
+BATCH_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedTarget:
+    source_id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """What happened to one feed, as shown in progress lines and in the TUI."""
+
+    source_id: int
+    url: str
+    status: str  # "new", "unchanged", "not-modified", "failed"
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class RefreshSummary:
+    feeds: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    elapsed: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"{self.feeds} feeds: {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.not_modified} not modified, "
+            f"{self.failed} failed in {self.elapsed:.1f} s"
+        )
+
+
+ProgressCallback = Callable[[FeedOutcome, int, int], None]
+
+
+def parse_response(body: bytes, url: str, content_type: str | None) -> ParseResult:
+    """Parse a fetched feed; imported lazily so `wirereader --help` stays fast."""
+    from wirereader.formats import parse
+
+    return parse(body, url=url, content_type=content_type)
+
+
+async def refresh_feeds(
+    targets: Sequence[FeedTarget],
+    db_path: Path,
+    *,
+    concurrency: int = 16,
+    per_host: int = 6,
+    timeout: float = 30.0,
+    progress: ProgressCallback | None = None,
+    on_batch: Callable[[], None] | None = None,
+) -> RefreshSummary:
+    """Fetch, parse and store every target; returns the totals. Never raises for one feed."""
+    from wirereader.fetch import Fetcher, FetchLimits, FetchRequest
+    from wirereader.store import SourceUpdate, Store
+
+    started = time.monotonic()
+    summary = RefreshSummary(feeds=len(targets))
+    if not targets:
+        return summary
+    loop = asyncio.get_running_loop()
+    by_url = {t.url: t for t in targets}
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wirereader-store")
+    store_box: list[Store] = []
+
+    def write(updates: list[SourceUpdate]) -> dict[int, tuple[int, int, int]]:
+        if not store_box:
+            store_box.append(Store(db_path))
+        stats = store_box[0].save_batch(updates)
+        return dict(stats.per_source)
+
+    pending: list[tuple[SourceUpdate, FeedOutcome]] = []
+    last_flush = time.monotonic()
+    done = 0
+
+    async def flush() -> None:
+        nonlocal last_flush, done
+        if not pending:
+            return
+        batch = list(pending)
+        pending.clear()
+        per_source = await loop.run_in_executor(writer, write, [u for u, _ in batch])
+        last_flush = time.monotonic()
+        for _, outcome in batch:
+            outcome = _count(outcome, per_source, summary)
+            done += 1
+            if progress:
+                progress(outcome, done, len(targets))
+        if on_batch:
+            on_batch()
+
+    limits = FetchLimits(total_timeout=timeout, concurrency=concurrency, per_host=per_host)
+    requests = [FetchRequest(t.url, etag=t.etag, last_modified=t.last_modified) for t in targets]
+    try:
+        async with Fetcher(limits) as fetcher:
+            async for result in fetcher.fetch_all(requests):
+                target = by_url[result.url]
+                now = datetime.now(UTC)
+                if result.not_modified:
+                    update = SourceUpdate(
+                        source_id=target.source_id, fetched_at=now, not_modified=True
+                    )
+                    outcome = FeedOutcome(target.source_id, target.url, "not-modified")
+                elif not result.ok or result.body is None:
+                    error = result.error or "no response"
+                    update = SourceUpdate(source_id=target.source_id, fetched_at=now, error=error)
+                    outcome = FeedOutcome(target.source_id, target.url, "failed", error=error)
+                else:
+                    update, outcome = await _parse_update(result, target, now)
+                pending.append((update, outcome))
+                if time.monotonic() - last_flush >= BATCH_SECONDS:
+                    await flush()
+            await flush()
+    finally:
+        if store_box:
+            await loop.run_in_executor(writer, store_box[0].close)
+        writer.shutdown(wait=True)
+    summary.elapsed = time.monotonic() - started
+    return summary
+
+
+async def _parse_update(
+    result: FetchResult, target: FeedTarget, now: datetime
+) -> tuple[SourceUpdate, FeedOutcome]:
+    from wirereader.store import SourceUpdate
+
+    assert result.body is not None
+    try:
+        parsed = await asyncio.to_thread(
+            parse_response, result.body, result.final_url, result.content_type
+        )
+    except FormatError as exc:
+        error = clean_message(exc)
+        return (
+            SourceUpdate(source_id=target.source_id, fetched_at=now, error=error),
+            FeedOutcome(target.source_id, target.url, "failed", error=error),
+        )
+    except Exception as exc:  # a parser bug must cost one feed, never the refresh
+        error = clean_message(f"could not parse: {type(exc).__name__}: {exc}")
+        return (
+            SourceUpdate(source_id=target.source_id, fetched_at=now, error=error),
+            FeedOutcome(target.source_id, target.url, "failed", error=error),
+        )
+    update = SourceUpdate(
+        source_id=target.source_id,
+        fetched_at=now,
+        dispatches=parsed.dispatches,
+        title=parsed.title or None,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
+    return update, FeedOutcome(target.source_id, target.url, "new", warnings=tuple(parsed.warnings))
+
+
+def _count(
+    outcome: FeedOutcome, per_source: dict[int, tuple[int, int, int]], summary: RefreshSummary
+) -> FeedOutcome:
+    """Add one feed's outcome to the totals; returns it with its stored counts filled in."""
+    if outcome.status == "failed":
+        summary.failed += 1
+        summary.failures.append((outcome.url, outcome.error or "failed"))
+        return outcome
+    if outcome.status == "not-modified":
+        summary.not_modified += 1
+        return outcome
+    new, updated, unchanged = per_source.get(outcome.source_id, (0, 0, 0))
+    summary.new += new
+    summary.updated += updated
+    summary.unchanged += unchanged
+    status = "new" if new or updated else "unchanged"
+    return FeedOutcome(
+        outcome.source_id, outcome.url, status, new, updated, warnings=outcome.warnings
+    )
