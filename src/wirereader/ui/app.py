@@ -1,0 +1,519 @@
+"""The reader: sources, a live headline list, the dispatch and its related headlines.
+
+The app talks only to `wirereader.service.Reader`. Reading is synchronous against the
+local cache (sub-millisecond windowed queries); refresh and following an uncached link
+run in workers that never take the app down with them (`exit_on_error=False`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import webbrowser
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
+from textual.widgets import Footer, Input, Static
+
+from wirereader.model import Headline, Related, StoredDispatch
+from wirereader.sanitize import clean_message, safe_url, url_host
+from wirereader.service import Reader
+from wirereader.service.refresh import FeedOutcome, RefreshSummary
+from wirereader.ui.dispatch import DispatchView
+from wirereader.ui.headlines import HeadlineList, RowSource, list_source
+from wirereader.ui.help import HelpScreen
+from wirereader.ui.panes import RelatedList, SourceList
+
+
+@dataclass
+class History:
+    """Back and forward through what was read, like a browser."""
+
+    back: list[int] = field(default_factory=list)
+    forward: list[int] = field(default_factory=list)
+    current: int | None = None
+
+    def visit(self, dispatch_id: int) -> None:
+        if self.current == dispatch_id:
+            return
+        if self.current is not None:
+            self.back.append(self.current)
+        self.current = dispatch_id
+        self.forward.clear()
+
+    def go_back(self) -> int | None:
+        if not self.back:
+            return None
+        if self.current is not None:
+            self.forward.append(self.current)
+        self.current = self.back.pop()
+        return self.current
+
+    def go_forward(self) -> int | None:
+        if not self.forward:
+            return None
+        if self.current is not None:
+            self.back.append(self.current)
+        self.current = self.forward.pop()
+        return self.current
+
+
+class WireReaderApp(App[None]):
+    """`wirereader` in a terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "wirereader"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.prev_pane"),
+        Binding("right_square_bracket", "next_dispatch", "Next", id="app.next"),
+        Binding(
+            "left_square_bracket", "previous_dispatch", "Previous", show=False, id="app.previous"
+        ),
+        Binding("backspace,alt+left,h", "go_back", "Back", id="app.back"),
+        Binding(
+            "shift+backspace,alt+right,l", "go_forward", "Forward", show=False, id="app.forward"
+        ),
+        Binding("o", "open_link", "Open link", show=False, id="app.open_link"),
+        Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
+        Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
+        Binding("s", "toggle_star", "Star", show=False, id="app.star"),
+        Binding("escape", "leave", "Back to list", show=False, id="app.leave"),
+        *[
+            Binding(str(n), f"follow({n})", f"Follow related {n}", show=False, id=f"app.follow_{n}")
+            for n in range(1, 10)
+        ],
+    ]
+
+    def __init__(
+        self,
+        reader: Reader,
+        *,
+        open_path: Path | None = None,
+        refresh_on_start: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.reader = reader
+        self.open_path = open_path
+        self.refresh_on_start = (
+            reader.config.refresh_on_start if refresh_on_start is None else refresh_on_start
+        )
+        self.source_id: int | None = None
+        self.history = History()
+        self.searching: str | None = None
+        self.status_text = ""
+        self.last_refresh: datetime | None = None
+        self.offline = False
+        self.refresh_progress = ""
+
+    def say(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+    ) -> None:
+        """A notification whose text is never parsed as markup (it often quotes feed text)."""
+        self.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield SourceList(id="sources")
+            with Vertical(id="headlines-pane"):
+                yield Input(
+                    placeholder="Search the cache (enter to search, escape to close)", id="search"
+                )
+                yield HeadlineList(id="headlines")
+        with Horizontal(id="bottom"):
+            yield DispatchView(id="dispatch")
+            yield RelatedList(id="related")
+        yield Static(id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#sources", SourceList).border_title = "Sources"
+        self.query_one("#headlines", HeadlineList).border_title = "Headlines"
+        self.query_one("#dispatch", DispatchView).border_title = "Dispatch"
+        self.query_one("#related", RelatedList).border_title = "Related"
+        self.reader.ensure_samples()
+        saved_source = self.reader.get_setting("ui.source")
+        saved_id = self.reader.get_setting("ui.dispatch")
+        self.source_id = int(saved_source) if saved_source and saved_source.isdigit() else None
+        if self.source_id is not None and self.reader.store.source(self.source_id) is None:
+            self.source_id = None
+        self.load_sources()
+        keep = int(saved_id) if saved_id and saved_id.isdigit() else None
+        self.show_source(self.source_id, keep_id=keep)
+        self.query_one("#headlines", HeadlineList).focus()
+        if self.open_path is not None:
+            self.open_file(self.open_path)
+        if self.refresh_on_start and self.reader.subscriptions():
+            self.run_refresh()
+        self.update_status()
+
+    # -- sources and the list ----------------------------------------------------------
+
+    def load_sources(self) -> None:
+        sources = self.reader.sources()
+        self.query_one("#sources", SourceList).set_sources(
+            sources, self.reader.count(), self.source_id
+        )
+
+    def _row_source(self, source_id: int | None) -> RowSource:
+        reader = self.reader
+        title = "All sources"
+        if source_id is not None and (info := reader.store.source(source_id)):
+            title = info.title or info.url
+        return RowSource(
+            count=lambda: reader.count(source_id),
+            window=lambda offset, limit: reader.headlines(source_id, offset=offset, limit=limit),
+            label=title,
+        )
+
+    def show_source(self, source_id: int | None, *, keep_id: int | None = None) -> None:
+        self.source_id = source_id
+        self.searching = None
+        headlines = self.query_one("#headlines", HeadlineList)
+        source = self._row_source(source_id)
+        cursor = 0
+        if keep_id is not None:
+            cursor = self.reader.store.position(keep_id, source_id) or 0
+        headlines.set_source(source, cursor=cursor)
+        headlines.border_title = f"Headlines — {source.label}"
+        self.update_status()
+
+    @on(SourceList.Chosen)
+    def _source_chosen(self, event: SourceList.Chosen) -> None:
+        self.show_source(event.source_id)
+        self.query_one("#headlines", HeadlineList).focus()
+
+    @on(SourceList.OptionHighlighted, "#sources")
+    def _source_highlighted(self, event: SourceList.OptionHighlighted) -> None:
+        error = self.query_one("#sources", SourceList).error_of(event.option_index)
+        if error:
+            self.say(error, title="Last refresh of this source failed", severity="warning")
+
+    @on(HeadlineList.Selected)
+    def _headline_selected(self, event: HeadlineList.Selected) -> None:
+        self.open_dispatch(event.headline.id)
+        self.query_one("#dispatch", DispatchView).focus()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def open_dispatch(self, dispatch_id: int, *, record: bool = True) -> StoredDispatch | None:
+        stored = self.reader.get(dispatch_id)
+        view = self.query_one("#dispatch", DispatchView)
+        if stored is None:
+            view.show_message("This dispatch is no longer in the cache.")
+            return None
+        if record:
+            self.history.visit(dispatch_id)
+        view.show(stored)
+        view.border_title = f"Dispatch — {stored.source_title}"
+        self._show_related(stored)
+        if not stored.read:
+            self.reader.mark_read([dispatch_id])
+            self._refresh_row(dispatch_id)
+        self.reader.set_setting("ui.dispatch", str(dispatch_id))
+        return stored
+
+    def _show_related(self, stored: StoredDispatch) -> None:
+        related = list(stored.dispatch.related)
+        cached = [self.reader.find_related(r, stored) is not None for r in related]
+        self.query_one("#related", RelatedList).set_related(related, cached)
+
+    def _refresh_row(self, dispatch_id: int) -> None:
+        headlines = self.query_one("#headlines", HeadlineList)
+        for h in self._rows_for(dispatch_id):
+            headlines.update_row(h)
+
+    def _rows_for(self, dispatch_id: int) -> list[Headline]:
+        stored = self.reader.get(dispatch_id)
+        if stored is None:
+            return []
+        return [
+            Headline(
+                id=stored.id,
+                source_id=stored.source_id,
+                source_title=stored.source_title,
+                headline=stored.dispatch.headline,
+                time=stored.time,
+                urgency=stored.dispatch.urgency,
+                pub_status=stored.dispatch.pub_status,
+                updates=stored.updates,
+                read=stored.read,
+                starred=stored.starred,
+            )
+        ]
+
+    def open_file(self, path: Path) -> None:
+        summary = self.reader.import_paths([path])
+        if summary.errors:
+            self.say(f"{path.name}: {summary.errors[0][1]}", severity="error")
+            return
+        self.load_sources()
+        source = self.reader.store.source_by_url(path.resolve().as_uri())
+        if source is None:
+            return
+        self.show_source(source.id)
+        first = self.query_one("#headlines", HeadlineList).current
+        if first is not None:
+            self.open_dispatch(first.id)
+            self.query_one("#dispatch", DispatchView).focus()
+
+    # -- actions -----------------------------------------------------------------------
+
+    def _step(self, delta: int) -> None:
+        headlines = self.query_one("#headlines", HeadlineList)
+        headlines.cursor = max(0, min(headlines.row_count - 1, headlines.cursor + delta))
+        if (current := headlines.current) is not None:
+            self.open_dispatch(current.id)
+
+    def action_next_dispatch(self) -> None:
+        self._step(1)
+
+    def action_previous_dispatch(self) -> None:
+        self._step(-1)
+
+    def action_go_back(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        target = self.history.go_back()
+        if target is None:
+            self.say("Nothing to go back to.", timeout=2)
+            return
+        self.open_dispatch(target, record=False)
+
+    def action_go_forward(self) -> None:
+        target = self.history.go_forward()
+        if target is None:
+            self.say("Nothing to go forward to.", timeout=2)
+            return
+        self.open_dispatch(target, record=False)
+
+    def action_leave(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.display:
+            search.display = False
+            search.value = ""
+            if self.searching is not None:
+                self.show_source(self.source_id)
+        self.query_one("#headlines", HeadlineList).focus()
+
+    def _current(self) -> StoredDispatch | None:
+        return self.query_one("#dispatch", DispatchView).stored
+
+    def action_open_link(self) -> None:
+        stored = self._current()
+        url = safe_url(stored.dispatch.url) if stored else None
+        if url is None:
+            self.say("This dispatch has no web link to open.", timeout=3)
+            return
+        self.say(f"Opening {url_host(url)} in the browser", timeout=3)
+        self._open_browser(url)
+
+    @work(thread=True, exit_on_error=False, group="browser")
+    def _open_browser(self, url: str) -> None:
+        # webbrowser never goes through a shell; safe_url already refused a leading "-".
+        webbrowser.open(url, new=2)
+
+    def action_copy_link(self) -> None:
+        stored = self._current()
+        url = safe_url(stored.dispatch.url) if stored else None
+        if url is None:
+            self.say("This dispatch has no web link to copy.", timeout=3)
+            return
+        self.copy_to_clipboard(url)
+        self.say(f"Copied {url}", timeout=3)
+
+    def _target_id(self) -> int | None:
+        if isinstance(self.focused, HeadlineList) or self._current() is None:
+            current = self.query_one("#headlines", HeadlineList).current
+            return current.id if current else None
+        stored = self._current()
+        return stored.id if stored else None
+
+    def action_toggle_read(self) -> None:
+        dispatch_id = self._target_id()
+        stored = self.reader.get(dispatch_id) if dispatch_id is not None else None
+        if stored is not None:
+            self.reader.mark_read([stored.id], not stored.read)
+            self._refresh_row(stored.id)
+
+    def action_toggle_star(self) -> None:
+        dispatch_id = self._target_id()
+        stored = self.reader.get(dispatch_id) if dispatch_id is not None else None
+        if stored is not None:
+            self.reader.star(stored.id, not stored.starred)
+            self._refresh_row(stored.id)
+            self.say("Starred." if not stored.starred else "Star removed.", timeout=2)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self))
+
+    # -- search ------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        query = event.value.strip()
+        if not query:
+            self.action_leave()
+            return
+        started = time.perf_counter()
+        hits = self.reader.search(query, limit=200, source_id=None)
+        took = (time.perf_counter() - started) * 1000
+        self.searching = query
+        headlines = self.query_one("#headlines", HeadlineList)
+        headlines.set_source(list_source(hits, f"search “{query}”"))
+        headlines.border_title = (
+            f"Search “{query}” — {len(hits)} hits ({took:.0f} ms) — escape to go back"
+        )
+        headlines.focus()
+        self.update_status()
+
+    # -- related headlines -------------------------------------------------------------
+
+    def action_follow(self, number: int) -> None:
+        if isinstance(self.focused, Input):
+            return
+        self.query_one("#related", RelatedList).follow(number - 1)
+
+    @on(RelatedList.Followed)
+    def _follow(self, event: RelatedList.Followed) -> None:
+        origin = self._current()
+        cached = self.reader.find_related(event.related, origin)
+        if cached is not None:
+            self.open_dispatch(cached.id)
+            return
+        if not event.related.url:
+            self.say(
+                f"“{event.related.headline}” is not cached yet, and it has no link to fetch.",
+                title="Not cached",
+                severity="warning",
+            )
+            return
+        self.say(f"Fetching {url_host(event.related.url)}…", timeout=3)
+        self._fetch_related(event.related, origin)
+
+    @work(exclusive=True, group="follow", exit_on_error=False)
+    async def _fetch_related(self, related: Related, origin: StoredDispatch | None) -> None:
+        try:
+            result = await self.reader.follow(related, origin)
+        except Exception as exc:  # never let one page take the reader down
+            self.say(clean_message(exc), title="Could not open", severity="error")
+            return
+        if result.dispatch is None:
+            self.say(result.message, title="Not cached yet", severity="warning", timeout=6)
+            return
+        self.load_sources()
+        self.open_dispatch(result.dispatch.id)
+        self._show_related(result.dispatch)
+
+    # -- refresh -----------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if not self.reader.subscriptions():
+            self.say(
+                "No subscriptions yet: run `wirereader add URL` or `wirereader defaults --add`.",
+                timeout=6,
+            )
+            return
+        self.run_refresh()
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def run_refresh(self) -> None:
+        self.refresh_progress = "refreshing…"
+        self.update_status()
+
+        def progress(outcome: FeedOutcome, done: int, total: int) -> None:
+            self.refresh_progress = f"refreshing {done}/{total}"
+            self.update_status()
+
+        try:
+            summary = await self.reader.refresh(progress=progress, on_batch=self._rows_changed)
+        except Exception as exc:
+            self.refresh_progress = ""
+            self.say(clean_message(exc), title="Refresh failed", severity="error")
+            self.update_status()
+            return
+        self._refresh_done(summary)
+
+    def _refresh_done(self, summary: RefreshSummary) -> None:
+        self.refresh_progress = ""
+        self.last_refresh = datetime.now()
+        self.offline = (
+            bool(summary.feeds)
+            and summary.failed == summary.feeds
+            and all(_is_network_error(err) for _, err in summary.failures)
+        )
+        self._rows_changed()
+        self.update_status(summary)
+
+    def _rows_changed(self) -> None:
+        """Rows were written by the refresh: re-read, keeping the cursor on its headline."""
+        if self.searching is not None:
+            return
+        headlines = self.query_one("#headlines", HeadlineList)
+        current = headlines.current
+        source_id = self.source_id
+        headlines.reload(
+            keep_id=current.id if current else None,
+            position=lambda i: self.reader.store.position(i, source_id),
+        )
+        self.load_sources()
+
+    def update_status(self, summary: RefreshSummary | None = None) -> None:
+        parts: list[str] = []
+        if self.offline:
+            parts.append("offline — reading from the cache")
+        if self.refresh_progress:
+            parts.append(self.refresh_progress)
+        failing = sum(1 for s in self.query_one("#sources", SourceList).sources if s.last_error)
+        if failing:
+            parts.append(f"{failing} source{'s' if failing != 1 else ''} failing")
+        if summary is not None:
+            parts.append(f"{summary.new} new, {summary.updated} updated")
+        if self.last_refresh:
+            parts.append(f"last refresh {self.last_refresh:%H:%M}")
+        headlines = self.query_one("#headlines", HeadlineList)
+        parts.append(f"{headlines.row_count} headlines")
+        parts.append("? keys")
+        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+
+    def on_unmount(self) -> None:
+        # Saving the resume point must never stand in the way of quitting.
+        with contextlib.suppress(Exception):
+            self.reader.set_setting(
+                "ui.source", "" if self.source_id is None else str(self.source_id)
+            )
+
+
+def _is_network_error(message: str) -> bool:
+    lowered = message.lower()
+    return any(
+        word in lowered for word in ("connect", "resolve", "network", "timed out", "unreachable")
+    )
+
+
+def run_app(reader: Reader, *, open_path: Path | None = None) -> int:
+    WireReaderApp(reader, open_path=open_path).run()
+    return 0

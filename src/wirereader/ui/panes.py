@@ -1,0 +1,110 @@
+"""The two short lists beside the big ones: sources, and a dispatch's related headlines.
+
+Both hold a handful of rows, so `OptionList` is fine here (it is not, at 100k rows: see
+`headlines.py`). Every prompt is a `Text` built in code, never a markup string.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from wirereader.model import Related, SourceInfo
+from wirereader.render_text import cell_width
+
+ALL_SOURCES = "all"
+
+
+class SourceList(OptionList):
+    """All sources, then each one with its unread/cached counts; a failing feed shows '!'."""
+
+    class Chosen(Message):
+        def __init__(self, source_id: int | None) -> None:
+            self.source_id = source_id
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.sources: list[SourceInfo] = []
+
+    def set_sources(self, sources: list[SourceInfo], total: int, selected: int | None) -> None:
+        self.sources = sources
+        width = max(10, (self.size.width or 26) - 4)
+        options = [Option(self._row("All", total, 0, None, width), id=ALL_SOURCES)]
+        for s in sources:
+            options.append(
+                Option(
+                    self._row(s.title or s.url, s.cached, s.unread, s.last_error, width),
+                    id=str(s.id),
+                )
+            )
+        self.clear_options()
+        self.add_options(options)
+        wanted = ALL_SOURCES if selected is None else str(selected)
+        for i, option in enumerate(options):
+            if option.id == wanted:
+                self.highlighted = i
+
+    @staticmethod
+    def _row(title: str, cached: int, unread: int, error: str | None, width: int) -> Text:
+        count = f"{unread}/{cached}" if unread else f"{cached}"
+        name_width = max(4, width - len(count) - 3)
+        prefix = "! " if error else ""
+        name = prefix + title
+        if cell_width(name) > name_width:
+            from wirereader.render_text import fit
+
+            name = fit(name, name_width).rstrip()
+        text = Text()
+        text.append(name, style="bold red" if error else ("bold" if unread else ""))
+        text.append(" " * max(1, width - cell_width(name) - len(count)))
+        text.append(count, style="dim")
+        return text
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id
+        self.post_message(self.Chosen(None if option_id in (None, ALL_SOURCES) else int(option_id)))
+
+    def error_of(self, index: int) -> str | None:
+        if 1 <= index <= len(self.sources):
+            return self.sources[index - 1].last_error
+        return None
+
+
+class RelatedList(OptionList):
+    """A dispatch's related headlines, numbered: enter or the digit key follows one."""
+
+    class Followed(Message):
+        def __init__(self, related: Related) -> None:
+            self.related = related
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items: list[Related] = []
+
+    def set_related(self, items: list[Related], cached: list[bool]) -> None:
+        self.items = items
+        self.clear_options()
+        options = []
+        for n, (item, is_cached) in enumerate(zip(items, cached, strict=True), 1):
+            text = Text()
+            text.append(f"{n} " if n < 10 else "  ", style="bold")
+            text.append(item.headline)
+            if not is_cached:
+                text.append(" ↗" if item.url else " ·", style="dim")
+            options.append(Option(text))
+        if not options:
+            options.append(Option(Text("No related headlines", style="dim"), disabled=True))
+        self.add_options(options)
+
+    def follow(self, index: int) -> None:
+        if 0 <= index < len(self.items):
+            self.post_message(self.Followed(self.items[index]))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.follow(event.option_index)
