@@ -1,0 +1,215 @@
+"""Saving a refresh: many sources' results in one transaction.
+
+One transaction per batch because a commit (an fsync in WAL) costs far more than the
+rows, and because a reader then sees a refresh whole or not at all. Rows are collected in
+Python and written with executemany at the end of each source; lookups go through the
+(source_id, guid) index one by one, which is cheap next to the JSON encoding.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from wirereader.codec import dispatch_from_json, dispatch_to_json, json_digest
+from wirereader.model import Dispatch
+from wirereader.store.schema import from_us, to_us
+
+#: A dispatch dated further ahead than this (a wrong clock or time zone at the sender)
+#: would sit on top of the list for hours, so its list time is capped.
+FUTURE_SLACK = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class SourceUpdate:
+    """What one fetch of one source produced; exactly one of error / not_modified / rows."""
+
+    source_id: int
+    fetched_at: datetime
+    dispatches: Sequence[Dispatch] = ()
+    title: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    error: str | None = None
+    #: A permanent redirect: the subscription moves (unless another source has that URL).
+    new_url: str | None = None
+
+
+@dataclass
+class BatchStats:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    #: source id -> (new, updated, unchanged), for every source that was fetched fine.
+    per_source: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+
+def sort_time(d: Dispatch, first_seen: datetime, fetched_at: datetime) -> datetime:
+    when = d.version_created or d.first_created or first_seen
+    return min(when, fetched_at + FUTURE_SLACK)
+
+
+class _Keys:
+    """Hands out unique sort keys: the wanted time, or the first free microsecond below."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._taken: set[int] = set()
+        # wanted -> next candidate, so N dateless items sharing one fetch time cost O(N).
+        self._below: dict[int, int] = {}
+
+    def take(self, wanted: int) -> int:
+        key = self._below.get(wanted, wanted)
+        while (
+            key in self._taken
+            or self._conn.execute("SELECT 1 FROM dispatches WHERE sort_key = ?", (key,)).fetchone()
+        ):
+            key -= 1
+        self._taken.add(key)
+        self._below[wanted] = key - 1
+        return key
+
+
+_FIND = """SELECT id, sort_key, headline, content_hash, content, first_seen, updated
+           FROM dispatches WHERE source_id = ? AND guid = ?"""
+_INSERT = """INSERT INTO dispatches(source_id, guid, sort_key, headline, urgency, pub_status,
+                url, first_seen, updated, content_hash, content)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+_UPDATE = """UPDATE dispatches SET sort_key = ?, headline = ?, urgency = ?, pub_status = ?,
+                url = ?, updated = ?, updates = updates + 1, content_hash = ?, content = ?
+             WHERE id = ?"""
+_RECANON = "UPDATE dispatches SET content_hash = ?, content = ? WHERE id = ?"
+_VERSION = "INSERT INTO versions(dispatch_id, seen, replaced, content) VALUES (?, ?, ?, ?)"
+_FTS_ADD = "INSERT INTO search(rowid, headline, body) VALUES (?, ?, ?)"
+_FTS_DEL = "INSERT INTO search(search, rowid, headline, body) VALUES ('delete', ?, ?, ?)"
+
+
+def save_batch(conn: sqlite3.Connection, updates: Sequence[SourceUpdate]) -> BatchStats:
+    stats = BatchStats()
+    keys = _Keys(conn)
+    seen: set[tuple[int, str]] = set()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for update in updates:
+            _save_one(conn, update, stats, keys, seen)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return stats
+
+
+def _save_one(
+    conn: sqlite3.Connection,
+    up: SourceUpdate,
+    stats: BatchStats,
+    keys: _Keys,
+    seen: set[tuple[int, str]],
+) -> None:
+    sid = up.source_id
+    at = to_us(up.fetched_at)
+    if not conn.execute("SELECT 1 FROM sources WHERE id = ?", (sid,)).fetchone():
+        return  # removed by the user while the fetch ran: nothing to save it to
+    if up.error is not None:
+        conn.execute(
+            """UPDATE sources SET last_attempt = ?, last_error = ?, error_count = error_count + 1
+               WHERE id = ?""",
+            (at, up.error, sid),
+        )
+        stats.failed += 1
+        return
+    conn.execute(
+        """UPDATE sources SET last_attempt = ?1, last_success = ?1, last_error = NULL,
+               error_count = 0, title = CASE WHEN ?2 != '' THEN ?2 ELSE title END
+           WHERE id = ?3""",
+        (at, up.title or "", sid),
+    )
+    if up.new_url:
+        conn.execute(
+            """UPDATE sources SET url = ?1
+               WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM sources WHERE url = ?1)""",
+            (up.new_url, sid),
+        )
+    if up.not_modified:
+        # A 304 may carry fresh validators; it never clears the ones we have.
+        conn.execute(
+            """UPDATE sources SET etag = coalesce(?, etag),
+                   last_modified = coalesce(?, last_modified) WHERE id = ?""",
+            (up.etag, up.last_modified, sid),
+        )
+        stats.per_source.setdefault(sid, (0, 0, 0))
+        return
+    conn.execute(
+        "UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?",
+        (up.etag, up.last_modified, sid),
+    )
+    _save_dispatches(conn, up, stats, keys, seen, at)
+
+
+def _save_dispatches(
+    conn: sqlite3.Connection,
+    up: SourceUpdate,
+    stats: BatchStats,
+    keys: _Keys,
+    seen: set[tuple[int, str]],
+    at: int,
+) -> None:
+    sid = up.source_id
+    inserts: list[tuple[object, ...]] = []
+    changes: list[tuple[object, ...]] = []
+    recanon: list[tuple[object, ...]] = []
+    versions: list[tuple[object, ...]] = []
+    fts_add: list[tuple[int, str, str]] = []
+    fts_del: list[tuple[int, str, str]] = []
+    new = updated = unchanged = 0
+    for d in up.dispatches:
+        if (sid, d.guid) in seen:
+            continue  # the first occurrence in a batch wins
+        seen.add((sid, d.guid))
+        text = dispatch_to_json(d)
+        digest = json_digest(text)
+        row = conn.execute(_FIND, (sid, d.guid)).fetchone()
+        if row is None:
+            key = keys.take(to_us(sort_time(d, up.fetched_at, up.fetched_at)))
+            status = str(d.pub_status)
+            inserts.append(
+                (sid, d.guid, key, d.headline, d.urgency, status, d.url, at, at, digest, text)
+            )
+            fts_add.append((key, d.headline, d.body_text()))
+            new += 1
+            continue
+        did, old_key, old_headline, old_digest, old_text, first_seen, old_updated = row
+        if old_digest == digest:
+            unchanged += 1
+            continue
+        old = dispatch_from_json(old_text)
+        if old == d:
+            # Same content written by an older codec: store the current form, count as
+            # unchanged, so a codec change never floods the list with false updates.
+            recanon.append((digest, text, did))
+            unchanged += 1
+            continue
+        wanted = to_us(sort_time(d, from_us(first_seen), up.fetched_at))
+        key = old_key if wanted == old_key else keys.take(wanted)
+        versions.append((did, old_updated, at, old_text))
+        fts_del.append((old_key, old_headline, old.body_text()))
+        fts_add.append((key, d.headline, d.body_text()))
+        changes.append(
+            (key, d.headline, d.urgency, str(d.pub_status), d.url, at, digest, text, did)
+        )
+        updated += 1
+    conn.executemany(_VERSION, versions)
+    conn.executemany(_FTS_DEL, fts_del)
+    conn.executemany(_UPDATE, changes)
+    conn.executemany(_RECANON, recanon)
+    conn.executemany(_INSERT, inserts)
+    conn.executemany(_FTS_ADD, fts_add)
+    a, b, c = stats.per_source.get(sid, (0, 0, 0))
+    stats.per_source[sid] = (a + new, b + updated, c + unchanged)
+    stats.new += new
+    stats.updated += updated
+    stats.unchanged += unchanged

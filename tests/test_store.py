@@ -1,0 +1,375 @@
+"""The store on real SQLite files: identity, updates, marks, windows, search, opening."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.test_codec import full_dispatch
+from wirereader.model import Block, Dispatch, PubStatus
+from wirereader.store import SCHEMA_VERSION, SourceUpdate, Store, StoreError, search_expression
+
+T0 = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def mk(guid: str, minutes: int = 0, headline: str = "", body: str = "", **kw: object) -> Dispatch:
+    return Dispatch(
+        guid=guid,
+        headline=headline or f"headline {guid}",
+        version_created=T0 + timedelta(minutes=minutes),
+        body=(Block("paragraph", body),) if body else (),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def ok(
+    sid: int, *ds: Dispatch, at: datetime = T0 + timedelta(hours=1), **kw: object
+) -> SourceUpdate:
+    return SourceUpdate(source_id=sid, fetched_at=at, dispatches=ds, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "deep" / "dir" / "cache.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store(db_path) as s:
+        yield s
+
+
+@pytest.fixture
+def sid(store: Store) -> int:
+    return store.ensure_source("https://wire.example/feed", title="Xinhua")
+
+
+def test_full_dispatch_round_trip(store: Store, sid: int) -> None:
+    d = full_dispatch()
+    stats = store.save_batch([ok(sid, d)])
+    assert (stats.new, stats.updated, stats.unchanged) == (1, 0, 0)
+    got = store.find(sid, d.guid)
+    assert got is not None
+    assert got.dispatch == d
+    assert got.source_title == "Xinhua"
+    assert got.source_url == "https://wire.example/feed"
+    assert got.time == d.version_created
+    assert got.first_seen == got.updated == T0 + timedelta(hours=1)
+    assert (got.updates, got.read, got.starred) == (0, False, False)
+    assert store.get(got.id) == got
+    assert store.find_by_url("https://example.org/a/1") == got
+    assert store.find_by_url("https://nowhere.example/") is None
+    [h] = store.headlines()
+    assert (h.id, h.headline, h.urgency, h.pub_status) == (
+        got.id,
+        d.headline,
+        2,
+        PubStatus.CANCELED,
+    )
+
+
+def test_sources(store: Store, sid: int) -> None:
+    assert store.ensure_source("https://wire.example/feed") == sid  # identity is the URL
+    other = store.ensure_source("file:///tmp/x.txt", kind="local")
+    with pytest.raises(ValueError):
+        store.ensure_source("https://x.example/", kind="bogus")
+    store.save_batch([ok(sid, mk("a", 1), mk("b", 2))])
+    store.set_read([store.headlines()[0].id])
+    infos = {s.id: s for s in store.sources()}
+    assert [s.id for s in store.sources()] == [other, sid]  # by title, URL when untitled
+    assert (infos[sid].cached, infos[sid].unread, infos[sid].newest) == (
+        2,
+        1,
+        T0 + timedelta(minutes=2),
+    )
+    assert infos[other].kind == "local"
+    assert (infos[other].cached, infos[other].newest) == (0, None)
+    assert store.source_by_url("file:///tmp/x.txt") == infos[other]
+    assert store.source(999) is None
+    store.remove_source(sid)
+    assert store.source(sid) is None
+    assert store.count() == 0
+    assert store.search("headline") == []
+
+
+def test_new_unchanged_updated_with_versions(store: Store, sid: int) -> None:
+    a, b = mk("a", 1, body="first text"), mk("b", 2)
+    store.save_batch([ok(sid, a, b)])
+    a2 = replace(a, headline="a corrected", version_created=T0 + timedelta(minutes=30), body=())
+    later = T0 + timedelta(hours=2)
+    stats = store.save_batch([ok(sid, a2, b, mk("c", 3), at=later)])
+    assert (stats.new, stats.updated, stats.unchanged, stats.failed) == (1, 1, 1, 0)
+    assert stats.per_source == {sid: (1, 1, 1)}
+    got = store.find(sid, "a")
+    assert got is not None
+    assert got.dispatch == a2
+    assert (got.updates, got.updated, got.time) == (1, later, T0 + timedelta(minutes=30))
+    assert got.first_seen == T0 + timedelta(hours=1)
+    assert store.versions(got.id) == [(T0 + timedelta(hours=1), a)]
+    assert store.headlines()[0].headline == "a corrected"  # moved to the top
+    assert store.headlines()[0].updates == 1
+    # the index follows the update: old words gone, new ones found
+    assert store.search("first") == []
+    assert [h.id for h in store.search("corrected")] == [got.id]
+    # a dispatch missing from a later fetch stays
+    store.save_batch([ok(sid, a2, at=later + timedelta(hours=1))])
+    assert store.count(sid) == 3
+
+
+def test_marks_survive_refetch_and_update(store: Store, sid: int) -> None:
+    store.save_batch([ok(sid, mk("a", 1), mk("b", 2))])
+    a = store.find(sid, "a")
+    assert a is not None
+    store.set_read([a.id])
+    store.set_starred(a.id, True)
+    store.save_batch([ok(sid, mk("a", 1), mk("b", 2))])
+    store.save_batch([ok(sid, mk("a", 5, headline="changed"))])
+    got = store.get(a.id)
+    assert got is not None
+    assert (got.updates, got.read, got.starred) == (1, True, True)
+    assert store.count(unread_only=True) == 1
+    assert [h.id for h in store.headlines(starred_only=True)] == [a.id]
+    assert store.count(starred_only=True) == 1
+    store.set_read([a.id], read=False)
+    store.set_starred(a.id, False)
+    assert store.count(unread_only=True) == 2
+    assert store.count(starred_only=True) == 0
+    store.set_read([123456])  # unknown ids are ignored
+
+
+def test_error_keeps_dispatches_and_validators(store: Store, sid: int) -> None:
+    store.save_batch([ok(sid, mk("a"), etag='"v1"', last_modified="Sat, 01 Jun 2024", title="X")])
+    t_err = T0 + timedelta(hours=3)
+    stats = store.save_batch(
+        [SourceUpdate(sid, t_err, dispatches=[mk("zzz")], error="HTTP 503", etag="no")]
+    )
+    assert stats.failed == 1
+    assert stats.per_source == {}
+    info = store.source(sid)
+    assert info is not None
+    assert (info.last_error, info.last_attempt, info.last_success) == (
+        "HTTP 503",
+        t_err,
+        T0 + timedelta(hours=1),
+    )
+    assert info.title == "X"
+    assert store.validators(sid) == ('"v1"', "Sat, 01 Jun 2024")
+    assert store.count() == 1
+    assert store.find(sid, "zzz") is None
+
+
+def test_not_modified_keeps_everything(store: Store, sid: int) -> None:
+    store.save_batch([ok(sid, mk("a"), etag='"v1"', last_modified="lm")])
+    store.save_batch([SourceUpdate(sid, T0 + timedelta(hours=2), error="timeout")])
+    t = T0 + timedelta(hours=3)
+    stats = store.save_batch([SourceUpdate(sid, t, not_modified=True)])
+    assert (stats.new, stats.updated, stats.unchanged, stats.failed) == (0, 0, 0, 0)
+    info = store.source(sid)
+    assert info is not None
+    assert (info.last_error, info.last_attempt, info.last_success) == (None, t, t)
+    assert store.validators(sid) == ('"v1"', "lm")
+    assert store.count() == 1
+    assert store.validators(999) == (None, None)
+
+
+def test_redirect_moves_the_source(store: Store, sid: int) -> None:
+    taken = store.ensure_source("https://taken.example/")
+    store.save_batch([ok(sid, mk("a"), new_url="https://moved.example/")])
+    assert store.source_by_url("https://moved.example/") is not None
+    store.save_batch([ok(sid, new_url="https://taken.example/")])  # never merges two sources
+    assert store.source(sid) is not None
+    assert store.source_by_url("https://taken.example/") == store.source(taken)
+
+
+def test_identity_is_source_and_guid(store: Store, sid: int) -> None:
+    other = store.ensure_source("https://other.example/feed", title="VNA")
+    stats = store.save_batch([ok(sid, mk("same", 1)), ok(other, mk("same", 1))])
+    assert stats.new == 2
+    assert stats.per_source == {sid: (1, 0, 0), other: (1, 0, 0)}
+    x, y = store.find(sid, "same"), store.find(other, "same")
+    assert x is not None and y is not None and x.id != y.id
+    assert store.count(sid) == store.count(other) == 1
+
+
+def test_first_occurrence_wins_within_a_batch(store: Store, sid: int) -> None:
+    first, second = mk("g", 1, headline="first"), mk("g", 2, headline="second")
+    stats = store.save_batch([ok(sid, first, second), ok(sid, mk("g", 3, headline="third"))])
+    assert (stats.new, stats.updated, stats.unchanged) == (1, 0, 0)
+    got = store.find(sid, "g")
+    assert got is not None
+    assert got.dispatch.headline == "first"
+
+
+def test_windows_newest_first_and_position(store: Store, sid: int) -> None:
+    other = store.ensure_source("https://other.example/feed", title="VNA")
+    # 31 items in shuffled order, two sharing a time, and one without any date
+    items = [mk(f"i{n:02}", minutes=n) for n in (7, 3, 29, 0, 15)] + [mk("tie", minutes=15)]
+    items += [mk(f"i{n:02}", minutes=n) for n in range(30) if n not in (7, 3, 29, 0, 15)]
+    items += [Dispatch(guid="undated", headline="undated")]
+    store.save_batch([ok(sid, *items[:20]), ok(other, *items[20:])])
+    full = store.headlines(limit=1000)
+    assert len(full) == store.count() == 32
+    times = [h.time for h in full]
+    assert times == sorted(times, reverse=True)
+    assert full[0].headline == "undated"  # first seen at fetch time, the newest
+    assert times[0] == T0 + timedelta(hours=1)
+    ids = [h.id for h in full]
+    assert len(set(ids)) == 32
+    by_guid = {store.get(i).dispatch.guid: n for n, i in enumerate(ids)}  # type: ignore[union-attr]
+    assert by_guid["i15"] == by_guid["tie"] - 1  # equal times: the first in the feed on top
+    assert [h.id for h in store.headlines(offset=10, limit=5)] == ids[10:15]
+    assert [h.id for h in store.headlines(offset=29, limit=5)] == ids[29:]
+    assert store.headlines(offset=32) == []
+    assert store.headlines(limit=0) == []
+    for i, did in enumerate(ids):
+        assert store.position(did) == i
+    mine = [h.id for h in store.headlines(sid, limit=100)]
+    assert len(mine) == 20
+    assert [h.id for h in store.headlines(sid, offset=3, limit=4)] == mine[3:7]
+    assert store.position(mine[5], sid) == 5
+    assert store.position(mine[5], other) is None
+    assert store.position(999_999) is None
+    store.set_read(ids[:10])
+    unread = [h.id for h in store.headlines(unread_only=True, offset=2, limit=3)]
+    assert unread == ids[12:15]
+
+
+def test_search(store: Store, sid: int) -> None:
+    store.save_batch(
+        [
+            ok(
+                sid,
+                mk("fr", 1, headline="Le Bélarus propose des pourparlers"),
+                mk("en", 2, headline="Talks", body="Minsk offers talks on the border."),
+                mk("cap", 3, headline="Photo", photos=()),
+                mk("old", 0, headline="Belarus in older news"),
+            )
+        ]
+    )
+    assert [h.headline for h in store.search("belarus")] == [
+        "Le Bélarus propose des pourparlers",
+        "Belarus in older news",
+    ]
+    assert store.search("BÉLARUS")[0].headline.startswith("Le Bélarus")
+    assert [h.headline for h in store.search("minsk border")] == ["Talks"]  # body, AND
+    assert [h.headline for h in store.search("pourpar")] == [
+        "Le Bélarus propose des pourparlers"
+    ]  # prefix on the last term
+    assert store.search("belarus", limit=1)[0].headline.startswith("Le")
+    assert store.search("belarus", source_id=sid + 1) == []
+    for hostile in ['"', "*", "NEAR(", "a OR", "-x", ":", "belarus:", '"unbalanced', "(", "^", ""]:
+        store.search(hostile)  # must not raise
+    assert store.search('"belarus')[0].headline.startswith("Le")
+    assert search_expression("a OR") == '"a" "OR"*'
+    assert search_expression('say "hi"') == '"say" """hi"""*'
+    assert search_expression("- : *") is None
+    assert search_expression("belarus talks ") == '"belarus" "talks"'  # finished word: exact
+    assert [h.headline for h in store.search("pourpar ")] == []
+
+
+def test_settings(store: Store) -> None:
+    assert store.get_setting("cursor") is None
+    store.set_setting("cursor", "42")
+    store.set_setting("cursor", "43")
+    assert store.get_setting("cursor") == "43"
+    store.optimize()
+
+
+def test_schema_version_and_reopen(db_path: Path) -> None:
+    with Store(db_path) as s:
+        sid = s.ensure_source("https://a.example/")
+        s.save_batch([ok(sid, mk("a"))])
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    with Store(db_path) as s:
+        assert s.count() == 1
+        assert s.search("headline")[0].headline == "headline a"
+
+
+def test_future_schema_refuses(db_path: Path) -> None:
+    Store(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(db_path)
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 200)
+    with pytest.raises(StoreError, match="not a wirereader cache"):
+        Store(junk)
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t(x)")
+    conn.close()
+    with pytest.raises(StoreError, match="not a wirereader cache"):
+        Store(other)
+    with pytest.raises(StoreError):
+        Store(tmp_path)  # a directory
+
+
+def test_writer_and_reader_on_one_file(db_path: Path) -> None:
+    with Store(db_path) as writer, Store(db_path) as reader:
+        sid = writer.ensure_source("https://a.example/")
+        writer.save_batch([ok(sid, mk("a", 1))])
+        assert reader.count() == 1
+        writer._conn.execute("BEGIN IMMEDIATE")  # a batch in flight
+        writer._conn.execute("UPDATE sources SET title = 'busy'")
+        assert [h.headline for h in reader.headlines()] == ["headline a"]
+        writer._conn.execute("COMMIT")
+        writer.save_batch([ok(sid, mk("b", 2))])
+        assert reader.count() == 2
+        assert reader.headlines()[0].headline == "headline b"
+
+
+def test_ten_thousand_in_one_batch(store: Store, sid: int) -> None:
+    other = store.ensure_source("https://other.example/")
+    body = "Paragraph of wire copy about inflation and the central bank. " * 20
+    ds = [mk(f"g{i}", minutes=i % 50, body=body + f" token{i}") for i in range(10_000)]
+    undated = [Dispatch(guid=f"u{i}", headline="undated") for i in range(200)]
+    stats = store.save_batch([ok(sid, *ds[:9000], *undated), ok(other, *ds[9000:])])
+    assert (stats.new, stats.updated, stats.unchanged) == (10_200, 0, 0)
+    assert store.count() == 10_200
+    page = store.headlines(offset=5000, limit=200)
+    assert len(page) == 200
+    assert [h.time for h in page] == sorted((h.time for h in page), reverse=True)
+    # dateless items of one fetch keep feed order: the first listed is the newest
+    assert [h.headline for h in store.headlines(limit=2)] == ["undated", "undated"]
+    assert store.position(store.headlines(limit=1)[0].id) == 0
+    first = store.find(sid, "u0")
+    assert first is not None and store.position(first.id) == 0
+    assert [h.id for h in store.search("token9999")] == [store.find(other, "g9999").id]  # type: ignore[union-attr]
+    assert len(store.search("inflation", limit=50)) == 50
+    again = store.save_batch([ok(sid, *ds[:9000], *undated), ok(other, *ds[9000:])])
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 10_200)
+
+
+def test_locked_file_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migration blocked by another writer says so, instead of calling the file junk."""
+    Store(db_path).close()
+    monkeypatch.setattr("wirereader.store.schema.SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    blocker.execute("PRAGMA busy_timeout = 0")
+    try:
+        monkeypatch.setattr("wirereader.store.schema._pragma", _fast_busy_pragma)
+        with pytest.raises(StoreError, match="cannot use the cache"):
+            Store(db_path)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+def _fast_busy_pragma(conn: sqlite3.Connection, name: str) -> int:
+    conn.execute("PRAGMA busy_timeout = 50")  # don't wait the real 5 s in a test
+    return int(conn.execute(f"PRAGMA {name}").fetchone()[0])
