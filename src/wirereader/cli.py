@@ -39,7 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="cache database (env WIREREADER_DB)")
     parser.add_argument("--config", metavar="PATH", help="config file (env WIREREADER_CONFIG)")
     parser.add_argument(
-        "--urls", metavar="FILE", help="use a newsboat-style urls file as the subscriptions"
+        "--urls",
+        dest="urls_file",
+        metavar="FILE",
+        help="use a newsboat-style urls file as the subscriptions",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -89,7 +92,7 @@ def _reader(args: argparse.Namespace) -> Reader:
     return Reader(
         db_path(args.db),
         config_path(args.config),
-        urls_file=Path(args.urls) if args.urls else None,
+        urls_file=Path(args.urls_file) if args.urls_file else None,
     )
 
 

@@ -29,8 +29,20 @@ Kind = Literal[
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s>/]")
 _NEWSML_ROOTS = {
-    b"newsItem", b"packageItem", b"newsMessage", b"conceptItem", b"knowledgeItem",
-    b"catalogItem", b"planningItem", b"catalog",
+    b"newsItem",
+    b"packageItem",
+    b"newsMessage",
+    b"conceptItem",
+    b"knowledgeItem",
+    b"catalogItem",
+    b"planningItem",
+    b"catalog",
+    # Fragments of an item, as found in the IPTC guidelines: the parser says what is missing.
+    b"groupSet",
+    b"contentSet",
+    b"contentMeta",
+    b"itemMeta",
+    b"inlineXML",
 }
 _FEED_ROOTS = {b"rss", b"RDF", b"feed", b"channel"}
 _URL_LINE = re.compile(rb"^\s*(?:https?|file|exec|filter|query):\S*(?:\s.*)?$")
@@ -78,6 +90,8 @@ def sniff(data: bytes, content_type: str | None = None) -> Kind:
             return "feed"
         if root in _NEWSML_ROOTS:
             return "newsml-g2"
+        if b"iptc.org/std/nar/" in head:
+            return "newsml-g2"  # a fragment (groupSet, contentSet...): the parser says why
         if root == b"opml":
             return "opml"
         if root.lower() in (b"html", b"body", b"head", b"div", b"p", b"article"):

@@ -58,7 +58,6 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
 def read_file(path: Path) -> ImportedFile:
     """Parse one local file into dispatches or subscriptions; errors are recorded, not raised."""
     from wirereader.formats import parse, sniff
-    from wirereader.formats.subscriptions import parse_opml, parse_urls
 
     out = ImportedFile(path=path)
     try:
@@ -73,10 +72,11 @@ def read_file(path: Path) -> ImportedFile:
     kind = sniff(data)
     out.format = kind
     try:
-        if kind == "opml":
-            out.subscriptions = parse_opml(data)
-        elif kind == "urls":
-            out.subscriptions = parse_urls(data)
+        if kind in ("opml", "urls"):
+            from wirereader.formats import subscriptions
+
+            reader = subscriptions.parse_opml if kind == "opml" else subscriptions.parse_urls
+            out.subscriptions = reader(data)
         else:
             out.dispatches = parse(data, url=None).dispatches
     except FormatError as exc:

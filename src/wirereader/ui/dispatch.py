@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -45,8 +46,8 @@ class DispatchView(VerticalScroll, can_focus=True):
     """Shows one cached dispatch; scrolls with the usual keys."""
 
     BINDINGS = [
-        ("j", "scroll_down", "Scroll down"),
-        ("k", "scroll_up", "Scroll up"),
+        Binding("j", "scroll_down", "Scroll down", show=False),
+        Binding("k", "scroll_up", "Scroll up", show=False),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -86,7 +87,7 @@ class DispatchView(VerticalScroll, can_focus=True):
             )
         head = Text()
         mark = marker(d.urgency, d.pub_status, stored.updates)
-        if mark:
+        if mark and not d.headline.upper().startswith(mark):
             head.append(f" {mark} ", style="bold reverse")
             head.append(" ")
         head.append(d.headline, style="bold")
@@ -113,7 +114,11 @@ class DispatchView(VerticalScroll, can_focus=True):
         widgets.append(Static(meta, classes="dispatch-meta", markup=False))
 
         paragraphs = Text()
-        shown: set[int] = set()
+        placed = {b.photo for b in d.body if b.kind == "photo" and b.photo is not None}
+        # Photos the body does not place are the lead pictures: they go first, as on the wire.
+        for i, photo in enumerate(d.photos):
+            if i not in placed:
+                widgets.append(PhotoCaption(photo, i + 1))
 
         def flush() -> None:
             nonlocal paragraphs
@@ -125,7 +130,6 @@ class DispatchView(VerticalScroll, can_focus=True):
         for block in d.body:
             if block.kind == "photo" and block.photo is not None and block.photo < len(d.photos):
                 flush()
-                shown.add(block.photo)
                 widgets.append(PhotoCaption(d.photos[block.photo], block.photo + 1))
             elif block.kind == "subhead":
                 paragraphs.append(block.text + "\n\n", style="bold")
@@ -136,9 +140,6 @@ class DispatchView(VerticalScroll, can_focus=True):
         if not any(b.text for b in d.body) and d.summary:
             paragraphs.append(d.summary + "\n\n")
         flush()
-        for i, photo in enumerate(d.photos):
-            if i not in shown:
-                widgets.append(PhotoCaption(photo, i + 1))
 
         tail = Text()
         if d.credit_chain:

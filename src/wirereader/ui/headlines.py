@@ -263,7 +263,10 @@ class HeadlineList(ScrollView, can_focus=True):
             self.post_message(self.Selected(headline))
 
     def on_click(self, event: events.Click) -> None:
-        index = event.y + self.scroll_offset.y
+        offset = event.get_content_offset(self)
+        if offset is None:  # the border or the scrollbar
+            return
+        index = offset.y + self.scroll_offset.y
         if 0 <= index < self._count:
             self.cursor = index
             self.action_select()

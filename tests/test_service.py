@@ -1,0 +1,234 @@
+"""The service layer end to end: subscribe, refresh against a real loopback server, import.
+
+Real parts only: a real HTTP server on 127.0.0.1 (tests/loopback.py), real SQLite files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+from tests.loopback import LoopbackServer
+from wirereader.model import Related
+from wirereader.service import Reader
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
+<channel><title>Test Wire</title><link>http://127.0.0.1/</link>
+{items}
+</channel></rss>"""
+
+ITEM = """<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>
+<pubDate>{date}</pubDate><description>{body}</description>
+<media:content url="http://127.0.0.1/p/{guid}.jpg" medium="image">
+<media:description>Caption for {guid}</media:description><media:credit>AFP/VNA</media:credit>
+</media:content></item>"""
+
+
+def feed(*items: tuple[str, str], base: str = "http://127.0.0.1") -> bytes:
+    body = "".join(
+        ITEM.format(
+            title=title,
+            link=f"{base}/story/{guid}",
+            guid=guid,
+            date=f"Sat, 28 Nov 2026 0{i % 6}:00:00 GMT",
+            body=f"HANOI (VNA) -- Body of {title}.",
+        )
+        for i, (guid, title) in enumerate(items)
+    )
+    return RSS.format(items=body).encode()
+
+
+@pytest.fixture
+def server() -> LoopbackServer:
+    with LoopbackServer() as s:
+        yield s
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Reader:
+    with Reader(tmp_path / "cache.db", tmp_path / "config.toml") as r:
+        yield r
+
+
+def test_add_persists_subscriptions_in_config(reader: Reader, tmp_path: Path) -> None:
+    added, rejected = reader.add(["https://example.org/rss", "javascript:alert(1)", "-x"])
+    assert added == ["https://example.org/rss"]
+    assert len(rejected) == 2
+    again = Reader(tmp_path / "cache.db", tmp_path / "config.toml")
+    assert [f.url for f in again.subscriptions()] == ["https://example.org/rss"]
+    assert again.add(["https://example.org/rss"]) == ([], [])
+    again.close()
+
+
+def test_refresh_caches_then_sends_validators_and_counts_304(
+    reader: Reader, server: LoopbackServer
+) -> None:
+    server.route("/a", body=feed(("a1", "First"), ("a2", "Second")), etag='"v1"',
+                 last_modified="Sat, 28 Nov 2026 05:00:00 GMT")
+    reader.add([server.url("/a")])
+
+    first = reader.refresh_sync()
+    assert (first.new, first.failed, first.not_modified) == (2, 0, 0)
+    rows = reader.headlines()
+    assert {h.headline for h in rows} == {"First", "Second"}
+
+    second = reader.refresh_sync()
+    assert second.not_modified == 1 and second.new == 0
+    conditional = server.requests_for("/a")[-1].headers
+    assert conditional["if-none-match"] == '"v1"'
+    assert conditional["if-modified-since"] == "Sat, 28 Nov 2026 05:00:00 GMT"
+    assert reader.count() == 2
+
+
+def test_refresh_counts_updates_and_keeps_versions(reader: Reader, server: LoopbackServer) -> None:
+    server.route("/a", body=feed(("a1", "First")), etag='"v1"')
+    reader.add([server.url("/a")])
+    reader.refresh_sync()
+    server.route("/a", body=feed(("a1", "First, updated"), ("a2", "New one")), etag='"v2"')
+    summary = reader.refresh_sync()
+    assert (summary.new, summary.updated) == (1, 1)
+    updated = next(h for h in reader.headlines() if h.headline == "First, updated")
+    assert updated.updates == 1
+    assert [d.headline for _, d in reader.versions(updated.id)] == ["First"]
+
+
+def test_a_failing_feed_is_reported_and_the_others_carry_on(
+    reader: Reader, server: LoopbackServer
+) -> None:
+    server.route("/good", body=feed(("g1", "Good")))
+    server.route("/broken", body=feed(("b1", "Cached before the failure")))
+    reader.add([server.url("/good"), server.url("/broken"), server.url("/missing")])
+    reader.refresh_sync()
+    assert reader.count() == 2
+
+    server.route("/broken", body=b"<html><body>maintenance</body></html>",
+                 content_type="text/html")
+    server.route("/good", body=feed(("g1", "Good"), ("g2", "Good too")))
+    summary = reader.refresh_sync()
+    assert summary.failed == 2  # /missing (404) and /broken (not a feed)
+    errors = dict(summary.failures)
+    assert "404" in errors[server.url("/missing")]
+    assert "not a feed" in errors[server.url("/broken")]
+    assert summary.new == 1
+    # Nothing cached is lost, and each failing source shows its reason.
+    assert reader.count() == 3
+    by_url = {s.url: s for s in reader.sources()}
+    assert by_url[server.url("/broken")].cached == 1
+    assert "not a feed" in (by_url[server.url("/broken")].last_error or "")
+    assert by_url[server.url("/good")].last_error is None
+
+
+def test_refresh_survives_a_timeout(reader: Reader, server: LoopbackServer, tmp_path: Path) -> None:
+    server.route("/slow", body=feed(("s1", "Slow")), stall=True)
+    server.route("/fast", body=feed(("f1", "Fast")))
+    (tmp_path / "config.toml").write_text(
+        f'[settings]\ntimeout = 1.0\n[[feeds]]\nurl = "{server.url("/slow")}"\n'
+        f'[[feeds]]\nurl = "{server.url("/fast")}"\n'
+    )
+    summary = reader.refresh_sync()
+    assert summary.failed == 1 and summary.new == 1
+    assert "timed out" in summary.failures[0][1]
+
+
+def test_import_the_sample_dispatch(reader: Reader) -> None:
+    path = shared_path("corpus", "dispatch-text", "cvn-minsk-putin-lukashenko.txt")
+    summary = reader.import_paths([path])
+    assert (summary.files, summary.dispatches, summary.errors) == (1, 1, [])
+    stored = reader.get(reader.headlines()[0].id)
+    assert stored is not None
+    d = stored.dispatch
+    assert len(d.related) == 3
+    assert len(d.photos) == 1
+    assert d.photos[0].credit == "AFP/VNA/CVN"
+    assert d.photos[0].caption.startswith("Le président russe Vladimir Poutine")
+    assert d.credit_chain == ("Xinhua", "VNA", "CVN")
+    assert sum(1 for b in d.body if b.kind == "paragraph") == 6
+
+
+def test_import_sniffs_content_not_names(reader: Reader, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "feed.txt").write_bytes(feed(("x1", "An RSS feed named .txt")))
+    (folder / "subs.xml").write_text("https://example.org/a.rss\nhttps://example.org/b.rss \"~B\"\n")
+    (folder / "list.opml").write_text(
+        '<opml version="2.0"><body><outline xmlUrl="https://example.org/c.rss" text="C"/>'
+        '<outline xmlUrl="javascript:alert(1)"/></body></opml>'
+    )
+    (folder / "junk.bin").write_bytes(b"\x00\x01\x02")
+    summary = reader.import_paths([folder])
+    assert summary.dispatches == 1
+    assert summary.subscriptions_added == 3
+    assert [e for e in summary.errors if "junk.bin" in e[0]]
+    assert {f.url for f in reader.subscriptions()} == {
+        "https://example.org/a.rss", "https://example.org/b.rss", "https://example.org/c.rss"
+    }
+
+
+def test_samples_load_once(reader: Reader) -> None:
+    added = reader.ensure_samples()
+    assert added >= 5
+    assert reader.ensure_samples() == 0
+    sources = reader.sources()
+    assert [s.title for s in sources] == ["Samples"]
+    captions = [
+        p for h in reader.headlines() if (s := reader.get(h.id)) for p in s.dispatch.photos
+    ]
+    assert any(p.credit == "AFP/VNA/CVN" for p in captions)
+
+
+def test_read_and_star_survive_a_refetch(reader: Reader, server: LoopbackServer) -> None:
+    server.route("/a", body=feed(("a1", "First")))
+    reader.add([server.url("/a")])
+    reader.refresh_sync()
+    row = reader.headlines()[0]
+    reader.mark_read([row.id])
+    reader.star(row.id, True)
+    server.route("/a", body=feed(("a1", "First (changed)")))
+    reader.refresh_sync()
+    again = reader.get(row.id)
+    assert again is not None and again.read and again.starred
+    assert again.dispatch.headline == "First (changed)"
+
+
+def test_follow_related_from_cache_and_by_fetching(reader: Reader, server: LoopbackServer) -> None:
+    server.route("/a", body=feed(("a1", "Cached story")))
+    reader.add([server.url("/a")])
+    reader.refresh_sync()
+    cached = asyncio.run(reader.follow(Related(headline="Cached story")))
+    assert cached.dispatch is not None and not cached.fetched
+
+    server.route(
+        "/page",
+        content_type="text/html; charset=utf-8",
+        body=(
+            "<html><head><title>Page</title><meta property='og:title' content='Fetched page'>"
+            "</head><body><article><h1>Fetched page</h1><p>HANOI (VNA) – The text.</p>"
+            "<figure><img src='/p.jpg'><figcaption>A caption. Photo: VNA</figcaption></figure>"
+            "</article></body></html>"
+        ).encode(),
+    )
+    fetched = asyncio.run(reader.follow(Related(headline="x", url=server.url("/page"))))
+    assert fetched.fetched and fetched.dispatch is not None
+    d = fetched.dispatch.dispatch
+    assert d.headline == "Fetched page"
+    assert d.dateline == "HANOI (VNA)"
+    assert d.photos[0].credit == "VNA"
+    # The second time it comes from the cache, with no request.
+    before = len(server.requests_for("/page"))
+    again = asyncio.run(reader.follow(Related(headline="x", url=server.url("/page"))))
+    assert again.dispatch is not None and not again.fetched
+    assert len(server.requests_for("/page")) == before
+
+
+def test_follow_uncached_without_network(reader: Reader) -> None:
+    result = asyncio.run(
+        reader.follow(Related(headline="Nowhere", url="http://127.0.0.1:9/unreachable"))
+    )
+    assert result.dispatch is None
+    assert "Not cached yet" in result.message
+    no_link = asyncio.run(reader.follow(Related(headline="No link at all")))
+    assert no_link.dispatch is None and "no link" in no_link.message

@@ -1,0 +1,287 @@
+"""The reader driven as a person drives it: Textual's Pilot pressing keys on the real app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+from textual.widgets import Input, Static
+
+from tests.loopback import LoopbackServer
+from tests.test_service import feed
+from tests.ui_helpers import make_reader
+from wirereader.service import Reader
+from wirereader.ui.app import WireReaderApp
+from wirereader.ui.dispatch import DispatchView, PhotoCaption
+from wirereader.ui.headlines import HeadlineList
+from wirereader.ui.panes import RelatedList, SourceList
+
+SIZE = (120, 40)
+
+
+def app_for(reader: Reader, **kwargs: object) -> WireReaderApp:
+    return WireReaderApp(reader, refresh_on_start=False, **kwargs)  # type: ignore[arg-type]
+
+
+def visible_rows(app: WireReaderApp) -> list[str]:
+    headlines = app.query_one("#headlines", HeadlineList)
+    return [headlines.row(i).headline for i in range(headlines.row_count)]  # type: ignore[union-attr]
+
+
+def dispatch_text(app: WireReaderApp) -> str:
+    view = app.query_one("#dispatch", DispatchView)
+    parts = []
+    for widget in view.query(Static):
+        content = widget.visual
+        parts.append(content.plain if hasattr(content, "plain") else str(content))
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def reader(tmp_path: Path) -> Reader:
+    with make_reader(tmp_path) as r:
+        yield r
+
+
+async def test_launch_shows_cached_headlines_newest_first(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE):
+        rows = visible_rows(app)
+        assert rows[0] == "URGENT: Putin, Lukashenko discuss common defence space"
+        assert rows[-1] == "Thủ tướng Việt Nam tiếp Đại sứ Belarus"
+        sources = app.query_one("#sources", SourceList)
+        assert [s.title for s in sources.sources] == ["wire.xml"]
+        status = str(app.query_one("#status", Static).visual)
+        assert "5 headlines" in status
+
+
+async def test_open_a_dispatch_with_caption_credit_and_related(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        text = dispatch_text(app)
+        assert "Putin, Lukashenko discuss common defence space" in text
+        assert "MINSK, Dec 19 (Xinhua)" in text
+        assert "By Wire staff" in text
+        captions = list(app.query(PhotoCaption))
+        assert len(captions) == 1
+        assert captions[0].photo.credit == "AFP/VNA/CVN"
+        assert "Photo: AFP/VNA/CVN" in text
+        assert "Bilateral trade will reach a record" in text
+        related = app.query_one("#related", RelatedList)
+        assert [r.headline for r in related.items] == [
+            "EU confirms technical talks with Belarus",
+            "Belarus offers humanitarian corridor",
+        ]
+        # Opening marks it read.
+        assert app.query_one("#headlines", HeadlineList).row(0).read  # type: ignore[union-attr]
+
+
+async def test_next_and_previous_without_going_back_to_the_list(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "right_square_bracket")
+        assert "EU confirms technical talks" in dispatch_text(app)
+        await pilot.press("right_square_bracket", "left_square_bracket")
+        assert "EU confirms technical talks" in dispatch_text(app)
+        assert app.query_one("#headlines", HeadlineList).cursor == 1
+
+
+async def test_follow_related_cached_then_back_and_forward(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "1")
+        await pilot.pause()
+        assert "The European Union confirmed" in dispatch_text(app)
+        await pilot.press("backspace")
+        assert "common defence space" in dispatch_text(app)
+        await pilot.press("l")  # forward
+        assert "The European Union confirmed" in dispatch_text(app)
+
+
+async def test_follow_related_not_cached_offline_says_so(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any("Not cached yet" in m or "not cached" in m.lower() for m in messages), messages
+        assert "common defence space" in dispatch_text(app)
+
+
+async def test_follow_related_not_cached_fetches_and_caches(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        server.route(
+            "/story",
+            content_type="text/html; charset=utf-8",
+            body=(
+                "<html><head><meta property='og:title' content='Belarus offers corridor'></head>"
+                "<body><article><h1>Belarus offers corridor</h1>"
+                "<p>MINSK (BelTA) - Belarus proposed a humanitarian corridor.</p></article></body></html>"
+            ).encode(),
+        )
+        server.route("/wire", body=feed(("w1", "Lead story")).replace(
+            b"Body of Lead story.</description>",
+            b"Body.</description>",
+        ))
+        page = server.url("/story")
+        xml = (
+            '<rss version="2.0"><channel><title>Live</title><item><title>Lead story</title>'
+            "<guid>lead</guid><pubDate>Tue, 19 Dec 2023 10:00:00 GMT</pubDate>"
+            f"<description><![CDATA[<p>Text.</p><ul><li><a href='{page}'>Belarus offers corridor</a>"
+            "</li></ul>]]></description></item></channel></rss>"
+        )
+        path = tmp_path / "live.xml"
+        path.write_text(xml)
+        reader = make_reader(tmp_path, with_fixture=False)
+        reader.import_paths([path])
+        app = app_for(reader)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter", "1")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Belarus proposed a humanitarian corridor" in dispatch_text(app)
+            assert len(server.requests_for("/story")) == 1
+            await pilot.press("backspace")
+            assert "Lead story" in dispatch_text(app)
+            # Now cached: following again makes no request.
+            await pilot.press("1")
+            await pilot.pause()
+            assert "Belarus proposed" in dispatch_text(app)
+            assert len(server.requests_for("/story")) == 1
+        reader.close()
+
+
+async def test_search_shows_hits_and_escape_returns(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"Lukashenko", "enter")
+        assert visible_rows(app) == ["URGENT: Putin, Lukashenko discuss common defence space"]
+        await pilot.press("escape")
+        assert len(visible_rows(app)) == 5
+
+
+async def test_search_finds_vietnamese_and_french_accents(reader: Reader) -> None:
+    assert [h.headline for h in reader.search("thu tuong")] == ["Thủ tướng Việt Nam tiếp Đại sứ Belarus"]
+
+
+async def test_read_and_star_keys(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        headlines = app.query_one("#headlines", HeadlineList)
+        await pilot.press("j", "m")
+        assert headlines.row(1).read  # type: ignore[union-attr]
+        await pilot.press("m", "s")
+        row = headlines.row(1)
+        assert row is not None and not row.read and row.starred
+
+
+async def test_resume_where_the_reader_left(reader: Reader, tmp_path: Path) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "enter")
+    again = app_for(reader)
+    async with again.run_test(size=SIZE):
+        assert again.query_one("#headlines", HeadlineList).cursor == 2
+
+
+async def test_markup_in_headlines_is_literal_and_inert(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        headlines = app.query_one("#headlines", HeadlineList)
+        lines = [
+            "".join(seg.text for seg in headlines.render_line(y)) for y in range(5)
+        ]
+        assert any("[bold]x[/] [@click=app.quit]y" in line for line in lines), lines
+        # Click the row where the markup headline is drawn: it opens, nothing quits.
+        row = next(i for i, line in enumerate(lines) if "@click" in line)
+        await pilot.click("#headlines", offset=(60, row + 1))
+        await pilot.pause()
+        assert app.is_running
+        assert "[bold]x[/] [@click=app.quit]y" in dispatch_text(app)
+
+
+async def test_wide_text_keeps_columns_aligned(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE):
+        headlines = app.query_one("#headlines", HeadlineList)
+        from rich.cells import cell_len
+
+        widths = {
+            sum(cell_len(seg.text) for seg in headlines.render_line(y)) for y in range(5)
+        }
+        assert widths == {headlines.size.width}
+
+
+async def test_offline_start_shows_cache_and_says_offline(reader: Reader) -> None:
+    reader.add(["http://127.0.0.1:9/feed.xml"])  # the discard port: connection refused
+    app = WireReaderApp(reader, refresh_on_start=True)
+    async with app.run_test(size=SIZE) as pilot:
+        assert len(visible_rows(app)) == 5  # before the refresh finishes
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.query_one("#status", Static).visual)
+        assert "offline" in status
+        assert len(visible_rows(app)) == 5
+        await pilot.press("enter")
+        assert "common defence space" in dispatch_text(app)
+
+
+async def test_background_refresh_adds_rows_without_moving_the_cursor(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        server.route("/wire", body=feed(("a", "Alpha"), ("b", "Bravo")))
+        reader = make_reader(tmp_path)
+        reader.add([server.url("/wire")])
+        app = WireReaderApp(reader, refresh_on_start=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("j", "j")
+            headlines = app.query_one("#headlines", HeadlineList)
+            before = headlines.current
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert headlines.row_count == 7
+            assert headlines.current == before or (
+                headlines.current is not None and before is not None
+                and headlines.current.id == before.id
+            )
+        reader.close()
+
+
+async def test_help_lists_keys(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from wirereader.ui.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one(Static).visual
+        assert table is not None
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_open_a_local_file_straight_into_the_dispatch_view(tmp_path: Path) -> None:
+    from tests.conftest import shared_path
+
+    path = shared_path("corpus", "dispatch-text", "cvn-minsk-putin-lukashenko.txt")
+    reader = make_reader(tmp_path, with_fixture=False)
+    app = app_for(reader, open_path=path)
+    async with app.run_test(size=SIZE):
+        assert app.query_one("#dispatch", DispatchView).stored is not None
+        text = dispatch_text(app)
+        assert "Photo: AFP/VNA/CVN" in text
+        assert "Xinhua/VNA/CVN" in text
+        assert len(app.query_one("#related", RelatedList).items) == 3
+    reader.close()
+
+
+def test_text_is_never_markup() -> None:
+    """The helpers the UI uses for feed text build Text, not markup strings."""
+    text = Text("[@click=app.quit]x")
+    assert text.plain == "[@click=app.quit]x"
