@@ -117,15 +117,18 @@ async def test_follow_related_not_cached_fetches_and_caches(tmp_path: Path) -> N
             "/story",
             content_type="text/html; charset=utf-8",
             body=(
-                "<html><head><meta property='og:title' content='Belarus offers corridor'></head>"
-                "<body><article><h1>Belarus offers corridor</h1>"
-                "<p>MINSK (BelTA) - Belarus proposed a humanitarian corridor.</p></article></body></html>"
-            ).encode(),
+                b"<html><head><meta property='og:title' content='Belarus offers corridor'></head>"
+                b"<body><article><h1>Belarus offers corridor</h1>"
+                b"<p>MINSK (BelTA) - Belarus proposed a humanitarian corridor.</p></article></body></html>"
+            ),
         )
-        server.route("/wire", body=feed(("w1", "Lead story")).replace(
-            b"Body of Lead story.</description>",
-            b"Body.</description>",
-        ))
+        server.route(
+            "/wire",
+            body=feed(("w1", "Lead story")).replace(
+                b"Body of Lead story.</description>",
+                b"Body.</description>",
+            ),
+        )
         page = server.url("/story")
         xml = (
             '<rss version="2.0"><channel><title>Live</title><item><title>Lead story</title>'
@@ -166,7 +169,9 @@ async def test_search_shows_hits_and_escape_returns(reader: Reader) -> None:
 
 
 async def test_search_finds_vietnamese_and_french_accents(reader: Reader) -> None:
-    assert [h.headline for h in reader.search("thu tuong")] == ["Thủ tướng Việt Nam tiếp Đại sứ Belarus"]
+    assert [h.headline for h in reader.search("thu tuong")] == [
+        "Thủ tướng Việt Nam tiếp Đại sứ Belarus"
+    ]
 
 
 async def test_read_and_star_keys(reader: Reader) -> None:
@@ -193,9 +198,7 @@ async def test_markup_in_headlines_is_literal_and_inert(reader: Reader) -> None:
     app = app_for(reader)
     async with app.run_test(size=SIZE) as pilot:
         headlines = app.query_one("#headlines", HeadlineList)
-        lines = [
-            "".join(seg.text for seg in headlines.render_line(y)) for y in range(5)
-        ]
+        lines = ["".join(seg.text for seg in headlines.render_line(y)) for y in range(5)]
         assert any("[bold]x[/] [@click=app.quit]y" in line for line in lines), lines
         # Click the row where the markup headline is drawn: it opens, nothing quits.
         row = next(i for i, line in enumerate(lines) if "@click" in line)
@@ -211,9 +214,7 @@ async def test_wide_text_keeps_columns_aligned(reader: Reader) -> None:
         headlines = app.query_one("#headlines", HeadlineList)
         from rich.cells import cell_len
 
-        widths = {
-            sum(cell_len(seg.text) for seg in headlines.render_line(y)) for y in range(5)
-        }
+        widths = {sum(cell_len(seg.text) for seg in headlines.render_line(y)) for y in range(5)}
         assert widths == {headlines.size.width}
 
 
@@ -246,7 +247,8 @@ async def test_background_refresh_adds_rows_without_moving_the_cursor(tmp_path: 
             await pilot.pause()
             assert headlines.row_count == 7
             assert headlines.current == before or (
-                headlines.current is not None and before is not None
+                headlines.current is not None
+                and before is not None
                 and headlines.current.id == before.id
             )
         reader.close()

@@ -22,14 +22,70 @@ from wirereader.sanitize import clean_line, clean_text, safe_url
 
 #: Elements whose whole subtree is never shown.
 _SKIP = frozenset(
-    """script style noscript template iframe frame frameset object embed applet form input
-    button select textarea option svg math canvas audio video source track map area head
-    title meta link base nav footer aside""".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "input",
+        "button",
+        "select",
+        "textarea",
+        "option",
+        "svg",
+        "math",
+        "canvas",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "map",
+        "area",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "base",
+        "nav",
+        "footer",
+        "aside",
+    ]
 )
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(
-    """p div section article main header li dd dt pre table tr ul ol dl address center
-    hr br td th caption summary details""".split()
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "li",
+        "dd",
+        "dt",
+        "pre",
+        "table",
+        "tr",
+        "ul",
+        "ol",
+        "dl",
+        "address",
+        "center",
+        "hr",
+        "br",
+        "td",
+        "th",
+        "caption",
+        "summary",
+        "details",
+    ]
 )
 _CREDIT_CLASS = re.compile(r"credit|copyright|byline|author|source", re.I)
 _CAPTION_CREDIT = re.compile(
@@ -154,6 +210,9 @@ class _Builder:
         self.buffer: list[str] = []
         self.kind_stack: list[BlockKind] = []
         self.in_list = 0
+        #: Anchor text of the list item being read: an item that is only a link is a
+        #: related headline, listed once in the related pane, not again in the body.
+        self.item_link: Related | None = None
 
     def flush(self, kind: BlockKind | None = None) -> None:
         text = clean_text(_WS.sub(" ", "".join(self.buffer)))
@@ -172,8 +231,19 @@ class _Builder:
     def link(self, el: etree._Element) -> None:
         url = safe_url(el.get("href"), self.base)
         text = clean_line(_text_of(el), 500)
-        if url and text and all(r.url != url for r in self.out.links):
-            self.out.links.append(Related(headline=text, url=url))
+        if url and text:
+            self.item_link = Related(headline=text, url=url)
+
+    def end_item(self) -> None:
+        """Close a list item. One that is nothing but a link is a related headline: it goes
+        to the related list (once) rather than into the body."""
+        link = self.item_link
+        if link is not None and clean_line("".join(self.buffer)) == link.headline:
+            self.buffer.clear()
+            if all(r.url != link.url for r in self.out.links):
+                self.out.links.append(link)
+        self.item_link = None
+        self.flush()
 
     def walk(self, root: etree._Element) -> None:
         walker = etree.iterwalk(root, events=("start", "end"))
@@ -197,8 +267,15 @@ class _Builder:
                 if tag == "img":
                     if not _tiny(el) and (url := _image_url(el, self.base)):
                         caption, credit = split_credit(clean_line(el.get("alt") or el.get("title")))
-                        self.photo(Photo(caption=caption, credit=credit, url=url,
-                                         width=_int_attr(el, "width"), height=_int_attr(el, "height")))
+                        self.photo(
+                            Photo(
+                                caption=caption,
+                                credit=credit,
+                                url=url,
+                                width=_int_attr(el, "width"),
+                                height=_int_attr(el, "height"),
+                            )
+                        )
                     continue
                 if tag in _HEADINGS:
                     self.flush()
@@ -208,6 +285,8 @@ class _Builder:
                     self.kind_stack.append("quote")
                 elif tag in _BLOCKS:
                     self.flush()
+                if tag == "li":
+                    self.item_link = None
                 if tag in ("ul", "ol"):
                     self.in_list += 1
                 if tag == "a" and self.in_list:
@@ -221,6 +300,8 @@ class _Builder:
                 elif tag == "blockquote":
                     self.flush("quote")
                     self.kind_stack.pop()
+                elif tag == "li":
+                    self.end_item()
                 elif tag in _BLOCKS:
                     self.flush()
                 if tag in ("ul", "ol"):
@@ -248,7 +329,7 @@ def _plain_fallback(markup: str) -> HtmlContent:
 
 def _parser() -> lxml_html.HTMLParser:
     return lxml_html.HTMLParser(
-        remove_comments=True, remove_pis=True, no_network=True, recover=True, default_doctype=False
+        remove_comments=True, remove_pis=True, no_network=True, recover=True
     )
 
 

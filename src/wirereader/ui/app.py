@@ -8,7 +8,6 @@ run in workers that never take the app down with them (`exit_on_error=False`).
 from __future__ import annotations
 
 import contextlib
-import time
 import webbrowser
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,6 +68,8 @@ class WireReaderApp(App[None]):
     """`wirereader` in a terminal."""
 
     CSS_PATH = "app.tcss"
+    #: Side panes give way on narrow terminals (the class lands on the screen).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     TITLE = "wirereader"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -370,7 +371,8 @@ class WireReaderApp(App[None]):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.display = True
-        search.focus()
+        # Focus now, not after the next refresh: keys typed right after "/" are the query.
+        self.screen.set_focus(search)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -378,14 +380,12 @@ class WireReaderApp(App[None]):
         if not query:
             self.action_leave()
             return
-        started = time.perf_counter()
         hits = self.reader.search(query, limit=200, source_id=None)
-        took = (time.perf_counter() - started) * 1000
         self.searching = query
         headlines = self.query_one("#headlines", HeadlineList)
         headlines.set_source(list_source(hits, f"search “{query}”"))
         headlines.border_title = (
-            f"Search “{query}” — {len(hits)} hits ({took:.0f} ms) — escape to go back"
+            f"Search “{query}” — {len(hits)} hit{'' if len(hits) == 1 else 's'} — escape to go back"
         )
         headlines.focus()
         self.update_status()

@@ -28,10 +28,20 @@ class SourceList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.sources: list[SourceInfo] = []
+        self._shown: tuple[int, int | None] = (0, None)
+
+    def on_resize(self) -> None:
+        """Counts are right-aligned to the pane's width: redraw them when it changes."""
+        if self.sources:
+            selected = self.highlighted
+            self.set_sources(self.sources, *self._shown)
+            if selected is not None:
+                self.highlighted = selected
 
     def set_sources(self, sources: list[SourceInfo], total: int, selected: int | None) -> None:
         self.sources = sources
-        width = max(10, (self.size.width or 26) - 4)
+        self._shown = (total, selected)
+        width = max(8, (self.content_size.width or 24) - 1)
         options = [Option(self._row("All", total, 0, None, width), id=ALL_SOURCES)]
         for s in sources:
             options.append(

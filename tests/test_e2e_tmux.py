@@ -1,0 +1,109 @@
+"""End to end: the installed `wirereader` in a real terminal (tmux), driven by keystrokes.
+
+Skipped when tmux or the installed command is missing. A private tmux socket keeps it
+away from any tmux the person running the tests may have open.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ui_helpers import make_reader
+
+pytestmark = pytest.mark.e2e
+
+COMMAND = Path(sys.executable).parent / "wirereader"
+
+
+class Tmux:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        ).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "wr")
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "wr", *keys)
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    if not COMMAND.exists():
+        pytest.skip(f"the wirereader command is not installed at {COMMAND}")
+    make_reader(tmp_path).close()
+    session = Tmux(f"wirereader-test-{uuid.uuid4().hex[:8]}")
+    env = {
+        "WIREREADER_DB": str(tmp_path / "cache.db"),
+        "WIREREADER_CONFIG": str(tmp_path / "config.toml"),
+        "TZ": "UTC",
+        "TERM": "xterm-256color",
+    }
+    # COLUMNS/LINES (set by some test runners) would override the real terminal size.
+    settings = " ".join(f"{k}={v}" for k, v in env.items())
+    command = f"env -u COLUMNS -u LINES {settings} {COMMAND}; sleep 5"
+    session.run(
+        "-f", "/dev/null", "new-session", "-d", "-s", "wr", "-x", "120", "-y", "40", command
+    )
+    session.run("resize-window", "-t", "wr", "-x", "120", "-y", "40")
+    try:
+        yield session
+    finally:
+        session.run("kill-server")
+
+
+def test_installed_reader_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
+    screen = tmux.wait_for("Putin, Lukashenko discuss common defence space")
+    assert "Sources" in screen and "Related" in screen
+    assert "[bold]x[/] [@click=app.quit]y" in screen  # feed text shows literally
+
+    tmux.keys("Enter")
+    screen = tmux.wait_for("Photo: AFP/VNA/CVN")
+    assert "MINSK, Dec 19 (Xinhua)" in screen
+    assert "1 EU confirms technical talks" in screen
+
+    tmux.keys("1")
+    tmux.wait_for("The European Union confirmed")
+    tmux.keys("BSpace")
+    tmux.wait_for("Bilateral trade will reach")
+
+    tmux.keys("/")
+    tmux.keys("-l", "Viet")
+    tmux.keys("Enter")
+    tmux.wait_for("1 hit —")
+
+    tmux.keys("Escape")
+    tmux.wait_for("5 headlines")  # back to the list (a quick "Escape q" reads as alt+q)
+    tmux.keys("q")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "Sources" in tmux.screen():
+        time.sleep(0.1)
+    assert "Sources" not in tmux.screen(), "the reader did not quit on q"
