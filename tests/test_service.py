@@ -67,8 +67,12 @@ def test_add_persists_subscriptions_in_config(reader: Reader, tmp_path: Path) ->
 def test_refresh_caches_then_sends_validators_and_counts_304(
     reader: Reader, server: LoopbackServer
 ) -> None:
-    server.route("/a", body=feed(("a1", "First"), ("a2", "Second")), etag='"v1"',
-                 last_modified="Sat, 28 Nov 2026 05:00:00 GMT")
+    server.route(
+        "/a",
+        body=feed(("a1", "First"), ("a2", "Second")),
+        etag='"v1"',
+        last_modified="Sat, 28 Nov 2026 05:00:00 GMT",
+    )
     reader.add([server.url("/a")])
 
     first = reader.refresh_sync()
@@ -105,8 +109,7 @@ def test_a_failing_feed_is_reported_and_the_others_carry_on(
     reader.refresh_sync()
     assert reader.count() == 2
 
-    server.route("/broken", body=b"<html><body>maintenance</body></html>",
-                 content_type="text/html")
+    server.route("/broken", body=b"<html><body>maintenance</body></html>", content_type="text/html")
     server.route("/good", body=feed(("g1", "Good"), ("g2", "Good too")))
     summary = reader.refresh_sync()
     assert summary.failed == 2  # /missing (404) and /broken (not a feed)
@@ -153,7 +156,7 @@ def test_import_sniffs_content_not_names(reader: Reader, tmp_path: Path) -> None
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "feed.txt").write_bytes(feed(("x1", "An RSS feed named .txt")))
-    (folder / "subs.xml").write_text("https://example.org/a.rss\nhttps://example.org/b.rss \"~B\"\n")
+    (folder / "subs.xml").write_text('https://example.org/a.rss\nhttps://example.org/b.rss "~B"\n')
     (folder / "list.opml").write_text(
         '<opml version="2.0"><body><outline xmlUrl="https://example.org/c.rss" text="C"/>'
         '<outline xmlUrl="javascript:alert(1)"/></body></opml>'
@@ -164,7 +167,9 @@ def test_import_sniffs_content_not_names(reader: Reader, tmp_path: Path) -> None
     assert summary.subscriptions_added == 3
     assert [e for e in summary.errors if "junk.bin" in e[0]]
     assert {f.url for f in reader.subscriptions()} == {
-        "https://example.org/a.rss", "https://example.org/b.rss", "https://example.org/c.rss"
+        "https://example.org/a.rss",
+        "https://example.org/b.rss",
+        "https://example.org/c.rss",
     }
 
 
@@ -174,9 +179,7 @@ def test_samples_load_once(reader: Reader) -> None:
     assert reader.ensure_samples() == 0
     sources = reader.sources()
     assert [s.title for s in sources] == ["Samples"]
-    captions = [
-        p for h in reader.headlines() if (s := reader.get(h.id)) for p in s.dispatch.photos
-    ]
+    captions = [p for h in reader.headlines() if (s := reader.get(h.id)) for p in s.dispatch.photos]
     assert any(p.credit == "AFP/VNA/CVN" for p in captions)
 
 

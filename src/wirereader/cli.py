@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--add", action="store_true", help="subscribe to all of them")
     p = sub.add_parser("refresh", help="fetch every subscription and cache what is new")
     p.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    p.add_argument(
+        "--full-text",
+        action="store_true",
+        help="also fetch the article page of every summary-only item, to read offline",
+    )
     p = sub.add_parser("import", help="read local files and folders (feeds, dispatches, OPML)")
     p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
     for name, help_text in (("list", "print the newest headlines"), ("search", "search the cache")):
@@ -208,7 +213,7 @@ def _cmd_refresh(reader: Reader, args: argparse.Namespace) -> int:
     if not reader.subscriptions():
         print("no subscriptions: `wirereader add URL`, or `wirereader defaults --add`")
         return 0
-    summary = reader.refresh_sync(progress=progress)
+    summary = reader.refresh_sync(progress=progress, full_text=args.full_text)
     if live:
         print("\r\033[K", end="", file=sys.stderr)
     print(summary.line())

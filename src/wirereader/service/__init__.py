@@ -9,7 +9,7 @@ feedparser, lxml) are imported only when a method needs them, which keeps `wirer
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,13 +151,21 @@ class Reader:
         for feed in self.subscriptions():
             source_id = self.store.ensure_source(feed.url, title=feed.title, kind="feed")
             etag, last_modified = self.store.validators(source_id)
-            targets.append(FeedTarget(source_id, feed.url, etag, last_modified))
+            targets.append(FeedTarget(source_id, feed.url, etag, last_modified, feed.full_text))
         return targets
 
     async def refresh(
-        self, *, progress: ProgressCallback | None = None, on_batch: object = None
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        on_batch: Callable[[], None] | None = None,
+        full_text: bool = False,
     ) -> RefreshSummary:
-        """Fetch every subscription concurrently and cache what is new."""
+        """Fetch every subscription concurrently and cache what is new.
+
+        ``full_text`` fetches the article page of every summary-only item this once, as
+        the per-source ``full_text`` setting does at every refresh.
+        """
         from wirereader.service.refresh import refresh_feeds
 
         cfg = self.config
@@ -168,14 +176,17 @@ class Reader:
             per_host=cfg.per_host,
             timeout=cfg.timeout,
             progress=progress,
-            on_batch=on_batch if callable(on_batch) else None,
+            on_batch=on_batch,
+            full_text=full_text,
         )
         if summary.new or summary.updated:
             self.store.optimize()
         return summary
 
-    def refresh_sync(self, *, progress: ProgressCallback | None = None) -> RefreshSummary:
-        return asyncio.run(self.refresh(progress=progress))
+    def refresh_sync(
+        self, *, progress: ProgressCallback | None = None, full_text: bool = False
+    ) -> RefreshSummary:
+        return asyncio.run(self.refresh(progress=progress, full_text=full_text))
 
     # -- local files and samples -------------------------------------------------------
 

@@ -13,16 +13,17 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wirereader.model import FormatError, ParseResult
+from wirereader.model import Dispatch, FormatError, ParseResult
 from wirereader.sanitize import clean_message
 
 if TYPE_CHECKING:
-    from wirereader.fetch import FetchResult
+    from wirereader.fetch import Fetcher, FetchResult
+    from wirereader.service.fulltext import Lookup
     from wirereader.store import SourceUpdate
 
 #: How long refreshed feeds wait before their batch is written, so new headlines show up
@@ -36,6 +37,8 @@ class FeedTarget:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    #: Fetch the article page of summary-only items (see `fulltext`).
+    full_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class FeedOutcome:
     updated: int = 0
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    pages: int = 0
 
 
 @dataclass(slots=True)
@@ -59,14 +63,16 @@ class RefreshSummary:
     unchanged: int = 0
     not_modified: int = 0
     failed: int = 0
+    pages: int = 0
     elapsed: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
+        pages = f", {self.pages} article pages fetched" if self.pages else ""
         return (
             f"{self.feeds} feeds: {self.new} new, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.not_modified} not modified, "
-            f"{self.failed} failed in {self.elapsed:.1f} s"
+            f"{self.failed} failed{pages} in {self.elapsed:.1f} s"
         )
 
 
@@ -89,6 +95,7 @@ async def refresh_feeds(
     timeout: float = 30.0,
     progress: ProgressCallback | None = None,
     on_batch: Callable[[], None] | None = None,
+    full_text: bool = False,
 ) -> RefreshSummary:
     """Fetch, parse and store every target; returns the totals. Never raises for one feed."""
     from wirereader.fetch import Fetcher, FetchLimits, FetchRequest
@@ -129,27 +136,47 @@ async def refresh_feeds(
         if on_batch:
             on_batch()
 
+    def lookup_sync(source_id: int, guids: Sequence[str]) -> dict[str, Dispatch]:
+        if not store_box:
+            store_box.append(Store(db_path))
+        found = (store_box[0].find(source_id, guid) for guid in guids)
+        return {s.dispatch.guid: s.dispatch for s in found if s is not None}
+
+    async def process(fetcher: Fetcher, result: FetchResult) -> None:
+        target = by_url[result.url]
+        now = datetime.now(UTC)
+        if result.not_modified:
+            update = SourceUpdate(source_id=target.source_id, fetched_at=now, not_modified=True)
+            outcome = FeedOutcome(target.source_id, target.url, "not-modified")
+        elif not result.ok or result.body is None:
+            error = result.error or "no response"
+            update = SourceUpdate(source_id=target.source_id, fetched_at=now, error=error)
+            outcome = FeedOutcome(target.source_id, target.url, "failed", error=error)
+        else:
+            update, outcome = await _parse_update(result, target, now)
+            if (target.full_text or full_text) and update.dispatches:
+                update, outcome = await _with_full_text(
+                    fetcher,
+                    update,
+                    outcome,
+                    target,
+                    lambda guids: loop.run_in_executor(
+                        writer, lookup_sync, target.source_id, guids
+                    ),
+                )
+        pending.append((update, outcome))
+        if time.monotonic() - last_flush >= BATCH_SECONDS:
+            await flush()
+
     limits = FetchLimits(total_timeout=timeout, concurrency=concurrency, per_host=per_host)
     requests = [FetchRequest(t.url, etag=t.etag, last_modified=t.last_modified) for t in targets]
     try:
         async with Fetcher(limits) as fetcher:
-            async for result in fetcher.fetch_all(requests):
-                target = by_url[result.url]
-                now = datetime.now(UTC)
-                if result.not_modified:
-                    update = SourceUpdate(
-                        source_id=target.source_id, fetched_at=now, not_modified=True
-                    )
-                    outcome = FeedOutcome(target.source_id, target.url, "not-modified")
-                elif not result.ok or result.body is None:
-                    error = result.error or "no response"
-                    update = SourceUpdate(source_id=target.source_id, fetched_at=now, error=error)
-                    outcome = FeedOutcome(target.source_id, target.url, "failed", error=error)
-                else:
-                    update, outcome = await _parse_update(result, target, now)
-                pending.append((update, outcome))
-                if time.monotonic() - last_flush >= BATCH_SECONDS:
-                    await flush()
+            tasks = [
+                asyncio.create_task(process(fetcher, result))
+                async for result in fetcher.fetch_all(requests)
+            ]
+            await asyncio.gather(*tasks)
             await flush()
     finally:
         if store_box:
@@ -192,6 +219,26 @@ async def _parse_update(
     return update, FeedOutcome(target.source_id, target.url, "new", warnings=tuple(parsed.warnings))
 
 
+async def _with_full_text(
+    fetcher: Fetcher,
+    update: SourceUpdate,
+    outcome: FeedOutcome,
+    target: FeedTarget,
+    lookup: Lookup,
+) -> tuple[SourceUpdate, FeedOutcome]:
+    """Fill summary-only items with their article text; a failed page keeps the summary."""
+    from wirereader.service.fulltext import enrich
+
+    try:
+        dispatches, pages, errors = await enrich(fetcher, update.dispatches, target.url, lookup)
+    except Exception as exc:  # full text is a bonus: never lose the feed over it
+        return update, replace(outcome, warnings=(*outcome.warnings, clean_message(exc)))
+    warnings = outcome.warnings
+    if errors:
+        warnings = (*warnings, clean_message(f"{len(errors)} article pages failed: {errors[0]}"))
+    return replace(update, dispatches=dispatches), replace(outcome, pages=pages, warnings=warnings)
+
+
 def _count(
     outcome: FeedOutcome, per_source: dict[int, tuple[int, int, int]], summary: RefreshSummary
 ) -> FeedOutcome:
@@ -204,10 +251,9 @@ def _count(
         summary.not_modified += 1
         return outcome
     new, updated, unchanged = per_source.get(outcome.source_id, (0, 0, 0))
+    summary.pages += outcome.pages
     summary.new += new
     summary.updated += updated
     summary.unchanged += unchanged
     status = "new" if new or updated else "unchanged"
-    return FeedOutcome(
-        outcome.source_id, outcome.url, status, new, updated, warnings=outcome.warnings
-    )
+    return replace(outcome, status=status, new=new, updated=updated)
