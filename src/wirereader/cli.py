@@ -73,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="print one dispatch with every part")
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true", help="the dispatch as ninjs JSON")
+    p = sub.add_parser("export", help="write dispatches as ninjs 3.x JSON or Markdown")
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="these dispatches only")
+    p.add_argument("--format", choices=("ninjs", "markdown"), default="ninjs")
+    p.add_argument("--source", metavar="NAME", help="only this source (title, URL or id)")
+    p.add_argument("--search", metavar="WORDS", help="only dispatches matching a search")
+    p.add_argument("--limit", type=int, default=1000, metavar="N", help="at most N (newest first)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write one file per dispatch into DIR (default: all to standard output)",
+    )
     p = sub.add_parser("open", help="open a local dispatch file in the reader")
     p.add_argument("path", type=Path, metavar="PATH")
     return parser
@@ -269,7 +281,41 @@ def _cmd_show(reader: Reader, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(reader: Reader, args: argparse.Namespace) -> int:
+    from wirereader import export
+
+    source_id = _find_source(reader, args.source)
+    if args.ids:
+        ids = list(args.ids)
+    elif args.search:
+        ids = [h.id for h in reader.search(args.search, limit=args.limit, source_id=source_id)]
+    else:
+        ids = [h.id for h in reader.headlines(source_id, limit=max(0, args.limit))]
+    items = [s for i in ids if (s := reader.get(i)) is not None]
+    if len(items) < len(ids) and args.ids:
+        print("wirereader: some ids are not in the cache", file=sys.stderr)
+    markdown = args.format == "markdown"
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        suffix = ".md" if markdown else ".json"
+        for stored in items:
+            text = (
+                export.markdown(stored)
+                if markdown
+                else json.dumps(export.ninjs(stored), ensure_ascii=False, indent=2) + "\n"
+            )
+            (args.out / export.file_name(stored, suffix)).write_text(text, encoding="utf-8")
+        print(f"wrote {len(items)} dispatches to {args.out}", file=sys.stderr)
+    elif markdown:
+        print("\n---\n\n".join(export.markdown(s) for s in items), end="")
+    else:
+        for line in export.ninjs_lines(items):
+            print(line)
+    return 0 if items or not ids else 1
+
+
 _COMMANDS = {
+    "export": _cmd_export,
     "add": _cmd_add,
     "remove": _cmd_remove,
     "sources": _cmd_sources,
