@@ -142,3 +142,15 @@ def test_output_to_a_closed_pipe_is_quiet(command: list[str]) -> None:
         timeout=60,
     )
     assert "Traceback" not in proc.stderr
+
+
+def test_show_versions_prints_the_change(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        server.route("/wire", body=feed(("a", "Quake kills 10")))
+        run("add", server.url("/wire"))
+        run("refresh")
+        server.route("/wire", body=feed(("a", "Quake kills 25")))
+        assert "1 updated" in run("refresh").stdout
+    row = json.loads(run("list", "--source", "Test Wire", "--json").stdout.splitlines()[0])
+    out = run("show", str(row["wirereader"]["id"]), "--versions").stdout
+    assert "-Headline: Quake kills 10" in out and "+Headline: Quake kills 25" in out

@@ -287,3 +287,24 @@ def test_text_is_never_markup() -> None:
     """The helpers the UI uses for feed text build Text, not markup strings."""
     text = Text("[@click=app.quit]x")
     assert text.plain == "[@click=app.quit]x"
+
+
+async def test_versions_screen_shows_what_an_update_changed(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        server.route("/wire", body=feed(("a", "Quake kills 10")))
+        reader = make_reader(tmp_path, with_fixture=False)
+        reader.add([server.url("/wire")])
+        await reader.refresh()
+        server.route("/wire", body=feed(("a", "Quake kills 25")))
+        await reader.refresh()
+        app = app_for(reader)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("enter", "v")
+            await pilot.pause()
+            from wirereader.ui.versions import VersionsScreen
+
+            assert isinstance(app.screen, VersionsScreen)
+            text = app.screen.query_one(Static).visual.plain  # type: ignore[union-attr]
+            assert "-Headline: Quake kills 10" in text
+            assert "+Headline: Quake kills 25" in text
+        reader.close()

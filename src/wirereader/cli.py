@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="print one dispatch with every part")
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true", help="the dispatch as ninjs JSON")
+    p.add_argument(
+        "--versions", action="store_true", help="what changed in each update of the dispatch"
+    )
     p = sub.add_parser("export", help="write dispatches as ninjs 3.x JSON or Markdown")
     p.add_argument("ids", nargs="*", type=int, metavar="ID", help="these dispatches only")
     p.add_argument("--format", choices=("ninjs", "markdown"), default="ninjs")
@@ -274,7 +277,20 @@ def _cmd_show(reader: Reader, args: argparse.Namespace) -> int:
     if stored is None:
         print(f"wirereader: no dispatch {args.id} in the cache", file=sys.stderr)
         return 1
-    if args.json:
+    if args.versions:
+        from wirereader.render_text import local_time
+        from wirereader.versions import changes
+
+        steps = changes(stored.dispatch, reader.versions(stored.id))
+        if not steps:
+            print("no earlier versions cached")
+        for step in steps:
+            print(
+                f"@ update of the version first seen {local_time(step.older_seen, with_date=True)}"
+            )
+            print("\n".join(step.lines) or "(no visible change)")
+            print()
+    elif args.json:
         print(json.dumps(dispatch_json(stored), ensure_ascii=False, indent=2))
     else:
         print(dispatch_text(stored, min(_width(), 100)), end="")

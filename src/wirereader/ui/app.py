@@ -90,6 +90,7 @@ class WireReaderApp(App[None]):
         Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
         Binding("s", "toggle_star", "Star", show=False, id="app.star"),
+        Binding("v", "versions", "Versions", show=False, id="app.versions"),
         Binding("escape", "leave", "Back to list", show=False, id="app.leave"),
         *[
             Binding(str(n), f"follow({n})", f"Follow related {n}", show=False, id=f"app.follow_{n}")
@@ -362,6 +363,17 @@ class WireReaderApp(App[None]):
             self.reader.star(stored.id, not stored.starred)
             self._refresh_row(stored.id)
             self.say("Starred." if not stored.starred else "Star removed.", timeout=2)
+
+    def action_versions(self) -> None:
+        from wirereader.ui.versions import VersionsScreen
+        from wirereader.versions import changes
+
+        stored = self._current()
+        if stored is None:
+            self.say("Open a dispatch first.", timeout=2)
+            return
+        steps = changes(stored.dispatch, self.reader.versions(stored.id))
+        self.push_screen(VersionsScreen(stored.dispatch.headline, steps))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self))
