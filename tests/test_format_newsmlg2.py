@@ -36,11 +36,11 @@ NON_NEWS = {
     # a skeleton: items whose content is "....."
     "LISTING_24_": "no news item in this document: newsMessage has no item with",
     # fragments, not documents: the sniffer does not even route them here
-    "LISTING_25_": "not a feed",
-    "LISTING_28_": "not a feed",
-    "LISTING_7_": "not a feed",
-    "LISTING_8_": "not a feed",
-    "LISTING_9_": "not a feed",
+    "LISTING_25_": "no news item",
+    "LISTING_28_": "no news item",
+    "LISTING_7_": "no news item",
+    "LISTING_8_": "no news item",
+    "LISTING_9_": "no news item",
     "LISTING_29_": f"no news item in this document: newsItem {_NO_TEXT}",  # hop history only
     "ap_metadata_example": f"no news item in this document: newsItem {_NO_TEXT}",
     "facet-example.xml": f"no news item in this document: newsItem {_NO_TEXT}",

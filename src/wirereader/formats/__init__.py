@@ -61,18 +61,36 @@ def _head(data: bytes, size: int = 8192) -> bytes:
     return head[:size]
 
 
+_PROLOG_SKIP = re.compile(rb"<!--|<!DOCTYPE|<\?", re.I)
+
+
 def _root_element(head: bytes) -> bytes | None:
-    """The name of the first element, skipping the prolog, comments and doctype."""
+    """The name of the first element, skipping the prolog, comments and doctype.
+
+    Comments are skipped whole: feedparser's own test files open with a comment quoting
+    markup (``<b>``, ``<br/>``), which is not the root. A doctype's internal subset may
+    hold ``<`` too, so it is skipped to its ``]>``.
+    """
     pos = 0
     while True:
         m = _ROOT.search(head, pos)
         if not m:
             return None
-        before = head[max(0, m.start() - 4) : m.start()]
-        if before.endswith(b"<!--"):
-            pos = m.end()
-            continue
-        return m.group(2)
+        skip = _PROLOG_SKIP.search(head, pos, m.start())
+        if skip is None:
+            return m.group(2)
+        token = skip.group().upper()
+        if token == b"<!--":
+            end, closer = head.find(b"-->", skip.end()), 3
+        elif token == b"<?":
+            end, closer = head.find(b"?>", skip.end()), 2
+        else:
+            gt = head.find(b">", skip.end())
+            bracket = head.find(b"[", skip.end(), gt if gt >= 0 else len(head))
+            end, closer = (head.find(b"]>", bracket), 2) if bracket >= 0 else (gt, 1)
+        if end < 0:
+            return None
+        pos = end + closer
 
 
 def sniff(data: bytes, content_type: str | None = None) -> Kind:

@@ -1,0 +1,526 @@
+"""RSS 0.9x/1.0/2.0, Atom and JSON Feed to dispatches.
+
+feedparser reads RSS and Atom because it survives the malformed XML real feeds serve, but
+it is fed bytes only (a string would be taken for a URL or a path), with its own sanitizer
+and URI rewriting off: `html_to_content` sanitizes bodies and resolves links against the
+entry's ``xml:base``, once, for every format. Three things it gets wrong are handled here:
+its lenient fallback expands an entity bomb without limit (so entity declarations are
+refused first), it turns ``media:description`` (the photo caption) into the item's summary
+or content (so Media RSS is read again with a hardened lxml parser), and it can raise
+``UnicodeEncodeError`` on lone surrogates. JSON Feed is parsed here: feedparser 6 cannot.
+"""
+
+from __future__ import annotations
+
+import html as std_html
+import io
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from wirereader.formats import loads_json
+from wirereader.formats.common import (
+    MAX_ITEMS,
+    clean_guid,
+    credit_chain,
+    fallback_guid,
+    from_struct_time,
+    headline_signals,
+    parse_date,
+    split_dateline,
+)
+from wirereader.formats.html import HtmlContent, html_to_content, split_credit
+from wirereader.model import Block, Dispatch, FormatError, ParseResult, Photo, Related
+from wirereader.sanitize import clean_line, clean_message, clean_text, safe_url
+
+_MRSS = b"search.yahoo.com/mrss"
+_PROLOG = re.compile(rb"<!--|<!ENTITY|<[A-Za-z_]", re.I)
+_IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
+_SURROGATE_REFS = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
+)
+_MAX_RELATED = 100
+_MAX_SUMMARY = 4096
+
+
+def refuse_entity_declarations(data: bytes) -> None:
+    """Raise if the prolog declares entities: the only way to build an entity bomb.
+
+    The scan stops at the first element outside a comment, which is at or after the point
+    where feedparser's lenient parser stops collecting declarations. NULs are dropped first
+    so UTF-16/32 markup reads as ASCII.
+    """
+    if b"\x00" in data[:4]:
+        data = data.replace(b"\x00", b"")
+    pos, open_comment = 0, False
+    while m := _PROLOG.search(data, pos):
+        token = m.group().upper()
+        if token == b"<!--":
+            end = -1 if open_comment else data.find(b"-->", m.end())
+            open_comment = end < 0  # no later comment can close either: skip them cheaply
+            pos = m.end() if end < 0 else end + 3
+        elif token == b"<!ENTITY":
+            raise FormatError("XML entity declarations rejected")
+        else:
+            return
+
+
+@dataclass
+class _Media:
+    """What Media RSS says about one item (feedparser keeps the pictures but loses captions)."""
+
+    guid: str = ""
+    link: str = ""
+    photos: list[Photo] = field(default_factory=list)
+    captions: set[str] = field(default_factory=set)
+    credits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Item:
+    """One entry in format-neutral form, before it becomes a `Dispatch`."""
+
+    guid: str | None
+    link: str | None
+    title: str
+    body: str | None
+    summary: str | None
+    base: str | None
+    published: datetime | None = None
+    updated: datetime | None = None
+    byline: str | None = None
+    language: str | None = None
+    photos: list[Photo] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
+    chains: list[str] = field(default_factory=list)
+    attachments: bool = False
+
+
+def _local(el: Any) -> tuple[str, str]:
+    if not isinstance(el.tag, str):
+        return "", ""
+    qname = etree.QName(el)
+    return qname.namespace or "", qname.localname
+
+
+def _media_text(el: Any, name: str) -> str:
+    """A caption or title; ``type="html"`` ones are reduced to their text."""
+    for child in el:
+        ns, local = _local(child)
+        if local == name and "search.yahoo.com/mrss" in ns and child.text:
+            text = "".join(child.itertext())
+            if child.get("type") == "html":
+                text = " ".join(b.text for b in html_to_content(text).blocks)
+            return clean_line(text)
+    return ""
+
+
+def _media_credits(el: Any) -> list[str]:
+    found = []
+    for child in el:
+        ns, local = _local(child)
+        if local == "credit" and "search.yahoo.com/mrss" in ns:
+            found.append(clean_line("".join(child.itertext()), 300))
+    return [c for c in found if c]
+
+
+def _media_photo(el: Any, caption: str, credit: str, base: str | None) -> Photo | None:
+    url = safe_url(el.get("url"), base)
+    medium = (el.get("medium") or "").lower()
+    mime = clean_line(el.get("type"), 100).lower()
+    if not url or (medium and medium != "image"):
+        return None
+    if not medium and mime and not mime.startswith("image/"):
+        return None
+    if not medium and not mime and _local(el)[1] == "content" and not _IMAGE_EXT.search(url):
+        return None
+    if not credit:
+        caption, credit = split_credit(caption)
+    width, height = el.get("width") or "", el.get("height") or ""
+    return Photo(
+        caption=caption,
+        credit=credit,
+        url=url,
+        width=int(width) if width.isdigit() and len(width) < 6 else None,
+        height=int(height) if height.isdigit() and len(height) < 6 else None,
+        mime=mime or None,
+    )
+
+
+def _read_media_item(item: Any, base: str | None) -> _Media:
+    media = _Media(credits=_media_credits(item))
+    caption = _media_text(item, "description") or _media_text(item, "title")
+    credit = ", ".join(media.credits)
+    thumbs: list[Photo | None] = []
+    for child in item:
+        ns, local = _local(child)
+        if local in ("guid", "id") and child.text:
+            media.guid = child.text.strip()
+        elif local == "link" and not media.link:
+            media.link = (child.get("href") or child.text or "").strip()
+        if "search.yahoo.com/mrss" not in ns or local not in ("content", "group", "thumbnail"):
+            continue
+        group_caption = _media_text(child, "description") or _media_text(child, "title")
+        group_credit = ", ".join(_media_credits(child)) or credit
+        media.credits.extend(_media_credits(child))
+        photos = []
+        for el in child.iter():
+            if _local(el)[1] == "thumbnail":
+                thumbs.append(_media_photo(el, group_caption or caption, group_credit, base))
+            elif _local(el)[1] == "content":
+                cap = _media_text(el, "description") or _media_text(el, "title") or group_caption
+                cred = ", ".join(_media_credits(el)) or group_credit
+                photos.append(_media_photo(el, cap or caption, cred, base))
+        found = [p for p in photos if p]
+        if local == "group" and found:  # renditions of one picture: keep the widest
+            found = [max(found, key=lambda p: p.width or 0)]
+        media.photos.extend(found)
+    media.photos.extend([t for t in thumbs if t][:1] if not media.photos else [])
+    for el in item.iter():
+        ns, local = _local(el)
+        if local in ("description", "title") and "search.yahoo.com/mrss" in ns and el.text:
+            media.captions.add(el.text.strip())
+    return media
+
+
+def _read_media(data: bytes, base: str | None) -> list[_Media]:
+    """Media RSS per item, in document order; empty when there is none or lxml gives up."""
+    if _MRSS not in data and b"\x00" not in data[:4]:
+        return []
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return []
+    if root is None:
+        return []
+    return [
+        _read_media_item(el, base)
+        for el in root.iter()
+        if _local(el)[1] in ("item", "entry") and "search.yahoo.com/mrss" not in _local(el)[0]
+    ]
+
+
+def _title(entry: Any, base: str | None) -> str:
+    """A title as text: Atom ``type="html"`` titles carry markup."""
+    title = entry.get("title") or ""
+    if (entry.get("title_detail") or {}).get("type") in _HTML_TYPES and "<" in title:
+        return clean_line(" ".join(b.text for b in html_to_content(title, base).blocks))
+    return clean_line(title)
+
+
+def _detail_html(detail: Any, base: str | None) -> tuple[str | None, str | None]:
+    """A feedparser text construct as HTML, with the base it was written against."""
+    if not isinstance(detail, dict) or not isinstance(detail.get("value"), str):
+        return None, base
+    value: str = detail["value"]
+    own_base = safe_url(detail.get("base"), base) or base
+    if (detail.get("type") or "text/html") not in _HTML_TYPES:
+        value = std_html.escape(value, quote=False)
+    return value, own_base
+
+
+def _entry_item(entry: Any, media: _Media | None, base: str | None) -> _Item:
+    captions = media.captions if media else set()
+    contents = [
+        c
+        for c in entry.get("content") or []
+        if isinstance(c, dict)
+        and isinstance(c.get("value"), str)
+        and c["value"].strip() not in captions
+    ]
+    longest = max(contents, key=lambda c: len(c["value"])) if contents else None
+    body, body_base = _detail_html(longest, base)
+    summary, summary_base = _detail_html(entry.get("summary_detail"), base)
+    if summary is not None and summary.strip() in captions:
+        summary = None
+    title_detail = entry.get("title_detail") or {}
+    author = entry.get("author_detail") or {}
+    lang = (dict.get(entry, "content") or [{}])[0].get("language") or title_detail.get("language")
+    item = _Item(
+        guid=dict.get(entry, "id"),
+        link=safe_url(entry.get("link"), base),
+        title=_title(entry, base),
+        body=body or summary,
+        summary=summary,
+        base=body_base if body else summary_base,
+        published=_date(entry, "published") or _date(entry, "created"),
+        updated=_date(entry, "updated"),
+        byline=author.get("name") or entry.get("author"),
+        language=lang,
+    )
+    item.photos = list(media.photos) if media else _feedparser_media(entry, base)
+    for enclosure in entry.get("enclosures") or []:
+        item.attachments = True
+        photo = _enclosure_photo(enclosure.get("href"), enclosure.get("type"), base)
+        item.photos.extend([photo] if photo else [])
+    for link in entry.get("links") or []:
+        if link.get("rel") == "related" and (url := safe_url(link.get("href"), base)):
+            item.related.append(
+                Related(headline=clean_line(link.get("title"), 500) or url, url=url)
+            )
+    source = entry.get("source") or {}
+    item.chains = [str(entry.get("dc_source") or ""), str(source.get("title") or "")]
+    item.chains.extend(media.credits if media else [])
+    return item
+
+
+def _date(entry: Any, name: str) -> datetime | None:
+    """A date without feedparser's deprecated ``updated`` -> ``published`` fallback."""
+    parsed = from_struct_time(dict.get(entry, f"{name}_parsed"))
+    raw = dict.get(entry, name)
+    return parsed or (parse_date(raw) if isinstance(raw, str) else None)
+
+
+def _feedparser_media(entry: Any, base: str | None) -> list[Photo]:
+    """Pictures feedparser saw, for when lxml could not read the document."""
+    photos = []
+    for m in [*(entry.get("media_content") or []), *(entry.get("media_thumbnail") or [])[:1]]:
+        medium, mime = str(m.get("medium") or ""), str(m.get("type") or "")
+        is_image = medium in ("", "image") and (not mime or mime.startswith("image/"))
+        if is_image and (url := safe_url(m.get("url"), base)):
+            photos.append(Photo(url=url, mime=clean_line(mime, 100) or None))
+    return photos
+
+
+def _enclosure_photo(href: object, mime: object, base: str | None) -> Photo | None:
+    url = safe_url(href if isinstance(href, str) else None, base)
+    kind = clean_line(mime if isinstance(mime, str) else "", 100).lower()
+    if url and (kind.startswith("image/") or (not kind and _IMAGE_EXT.search(url))):
+        return Photo(url=url, mime=kind or None)
+    return None
+
+
+def _add_photo(photos: list[Photo], photo: Photo) -> int:
+    """Append, or merge into the photo with the same URL; the index the photo ended at."""
+    for i, seen in enumerate(photos):
+        if photo.url and seen.url == photo.url:
+            photos[i] = replace(
+                seen, caption=seen.caption or photo.caption, credit=seen.credit or photo.credit
+            )
+            return i
+    photos.append(photo)
+    return len(photos) - 1
+
+
+def _dispatch(item: _Item, fmt: str) -> Dispatch | None:
+    content = html_to_content(item.body, item.base) if item.body else HtmlContent()
+    photos: list[Photo] = []
+    for photo in item.photos:
+        _add_photo(photos, photo)
+    blocks: list[Block] = []
+    for block in content.blocks:
+        if block.kind == "photo" and block.photo is not None:
+            block = Block(kind="photo", photo=_add_photo(photos, content.photos[block.photo]))
+        blocks.append(block)
+    title = clean_line(item.title)
+    if not (title or item.link or item.guid or blocks or photos or item.attachments):
+        return None
+    chain: tuple[str, ...] = ()
+    for candidate in item.chains:
+        chain = credit_chain(clean_line(candidate, 300)) or ()
+        if chain:
+            break
+    paragraphs = [i for i, b in enumerate(blocks) if b.kind == "paragraph"]
+    if not chain and len(paragraphs) > 1 and (tail := credit_chain(blocks[paragraphs[-1]].text)):
+        chain = tail
+        del blocks[paragraphs[-1]]
+    dateline = ""
+    if paragraphs:
+        dateline, rest = split_dateline(blocks[paragraphs[0]].text)
+        if dateline:
+            blocks[paragraphs[0]] = Block(kind="paragraph", text=rest.strip())
+    summary = ""
+    if item.summary:
+        summary_content = content if item.summary is item.body else html_to_content(item.summary)
+        summary = clean_text("\n".join(b.text for b in summary_content.blocks), _MAX_SUMMARY)
+    related: list[Related] = []
+    for rel in [*item.related, *content.links]:
+        if rel.url != item.link and all(r.url != rel.url for r in related):
+            related.append(rel)
+    headline = title or "(untitled)"
+    urgency, signals = headline_signals(headline)
+    guid = clean_guid(item.guid) or clean_guid(item.link)
+    return Dispatch(
+        guid=guid or fallback_guid(item.title, item.summary, item.body),
+        headline=headline,
+        url=item.link,
+        version_created=item.updated or item.published,
+        first_created=item.published,
+        urgency=urgency,
+        signals=signals,
+        dateline=clean_line(dateline, 200),
+        byline=clean_line(item.byline, 500),
+        language=clean_line(item.language, 35),
+        summary=summary,
+        body=tuple(blocks),
+        photos=tuple(photos),
+        related=tuple(related[:_MAX_RELATED]),
+        credit_chain=chain,
+        format=fmt,
+    )
+
+
+def _collect(items: list[Any], build: Any, result: ParseResult) -> None:
+    """Build dispatches, keeping the first of duplicate guids and at most `MAX_ITEMS`."""
+    seen: set[str] = set()
+    skipped = duplicates = failed = 0
+    for index, raw in enumerate(items):
+        if len(result.dispatches) >= MAX_ITEMS:
+            result.warnings.append(f"only the first {MAX_ITEMS} items kept")
+            break
+        try:
+            dispatch = _dispatch(build(index, raw), result.format)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            failed += 1
+            continue
+        if dispatch is None:
+            skipped += 1
+        elif dispatch.guid in seen:
+            duplicates += 1
+        else:
+            seen.add(dispatch.guid)
+            result.dispatches.append(dispatch)
+    if skipped:
+        result.warnings.append(f"{skipped} items without title, link, id or content skipped")
+    if duplicates:
+        result.warnings.append(f"{duplicates} items repeating an earlier id ignored")
+    if failed:
+        result.warnings.append(f"{failed} items could not be read")
+
+
+def _parse_xml(data: bytes, url: str | None) -> ParseResult:
+    import feedparser  # lazily: it costs start-up time the first screen does not need
+
+    refuse_entity_declarations(data)
+    base = safe_url(url)
+    # application/xml: the XML declaration's encoding counts (RFC 3023), no NonXMLContentType.
+    # No Content-Location: feedparser would rewrite relative permalink guids with it, and a
+    # guid is identity, so it must not change when the feed moves; links resolve below.
+    headers = {"content-type": "application/xml"}
+
+    def run(document: bytes) -> Any:
+        return feedparser.parse(
+            io.BytesIO(document),
+            response_headers=headers,
+            resolve_relative_uris=False,
+            sanitize_html=False,
+        )
+
+    try:
+        parsed = run(data)
+    except UnicodeError:  # lone surrogates (feedparser issues 590, 599): retry without them
+        text = _SURROGATE_REFS.sub(b"&#xFFFD;", data.decode("utf-8", "replace").encode())
+        try:
+            parsed = run(text)
+        except Exception as exc:
+            raise FormatError(f"not a feed: {clean_message(exc)}") from None
+    except Exception as exc:  # feedparser is documented never to raise; it does
+        raise FormatError(f"not a feed: {clean_message(exc)}") from None
+    entries = parsed.get("entries") or []
+    version = parsed.get("version") or ""
+    if not entries and (parsed.get("bozo") or not version):
+        reason = clean_message(parsed.get("bozo_exception") or "no RSS or Atom found", 200)
+        raise FormatError(f"not a feed: {reason}")
+    fmt = "atom" if version.startswith("atom") else "rss"
+    feed = parsed.get("feed") or {}
+    result = ParseResult(
+        format=fmt, title=_title(feed, base)[:500], link=safe_url(feed.get("link"), base)
+    )
+    if parsed.get("bozo") and entries:
+        problem = parsed.get("bozo_exception")
+        if type(problem).__name__ == "CharacterEncodingOverride":
+            result.warnings.append(f"wrong encoding declared; read as {parsed.get('encoding')}")
+        else:
+            result.warnings.append("recovered from malformed XML")
+    try:
+        media = _read_media(data, base)
+    except (ValueError, TypeError, etree.LxmlError):
+        media = []
+    by_key = {m.guid: m for m in media if m.guid} | {m.link: m for m in media if m.link}
+    feed_lang = feed.get("language")
+
+    def build(index: int, entry: Any) -> _Item:
+        if len(media) == len(entries):
+            found: _Media | None = media[index]
+        else:
+            found = by_key.get(dict.get(entry, "id") or "") or by_key.get(entry.get("link") or "")
+        item = _entry_item(entry, found, base)
+        item.language = item.language or feed_lang
+        return item
+
+    _collect(entries, build, result)
+    return result
+
+
+def _json_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _json_item(raw: object, base: str | None, feed_lang: str | None) -> _Item:
+    if not isinstance(raw, dict):
+        return _Item(guid=None, link=None, title="", body=None, summary=None, base=base)
+    get = raw.get
+    html = _json_text(get("content_html"))
+    text = _json_text(get("content_text"))
+    summary = _json_text(get("summary"))
+    authors = get("authors")
+    authors = authors if isinstance(authors, list) else [get("author")]
+    names = [a.get("name") for a in authors if isinstance(a, dict)]
+    item = _Item(
+        guid=_json_text(get("id")),
+        link=safe_url(_json_text(get("url")), base),
+        title=_json_text(get("title")) or "",
+        body=html or (std_html.escape(text, quote=False) if text else None),
+        summary=std_html.escape(summary, quote=False) if summary else None,
+        base=base,
+        published=parse_date(_json_text(get("date_published"))),
+        updated=parse_date(_json_text(get("date_modified"))),
+        byline=", ".join(n for n in names if isinstance(n, str)),
+        language=_json_text(get("language")) or feed_lang,
+    )
+    for key in ("image", "banner_image"):
+        if url := safe_url(_json_text(get(key)), base):
+            item.photos.append(Photo(url=url))
+    attachments = get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        if isinstance(attachment, dict):
+            item.attachments = True
+            photo = _enclosure_photo(attachment.get("url"), attachment.get("mime_type"), base)
+            item.photos.extend([photo] if photo else [])
+    if (external := safe_url(_json_text(get("external_url")), base)) and external != item.link:
+        item.related.append(Related(headline=clean_line(item.title) or external, url=external))
+    return item
+
+
+def _parse_json(data: bytes, url: str | None) -> ParseResult:
+    doc = loads_json(data)
+    if not isinstance(doc, dict) or "jsonfeed.org/version/" not in str(doc.get("version")):
+        raise FormatError("not a feed: JSON without a JSON Feed version")
+    items = doc.get("items")
+    if not isinstance(items, list):
+        raise FormatError("not a feed: JSON Feed without an items list")
+    base = safe_url(url) or safe_url(_json_text(doc.get("feed_url")))
+    result = ParseResult(
+        format="jsonfeed",
+        title=clean_line(_json_text(doc.get("title")), 500),
+        link=safe_url(_json_text(doc.get("home_page_url")), base),
+    )
+    lang = _json_text(doc.get("language"))
+    _collect(items, lambda _i, raw: _json_item(raw, base, lang), result)
+    return result
+
+
+def parse(data: bytes, url: str | None) -> ParseResult:
+    """Dispatches of an RSS, Atom or JSON Feed document; `FormatError` when it is none."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return _parse_json(data, url)
+    return _parse_xml(data, url)
