@@ -308,3 +308,21 @@ async def test_versions_screen_shows_what_an_update_changed(tmp_path: Path) -> N
             assert "-Headline: Quake kills 10" in text
             assert "+Headline: Quake kills 25" in text
         reader.close()
+
+
+async def test_command_palette_reaches_actions_and_sources(reader: Reader) -> None:
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Source: wire", "enter")
+        await pilot.pause()
+        headlines = app.query_one("#headlines", HeadlineList)
+        assert app.source_id is not None and headlines.row_count == 5
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Show keys", "enter")
+        await pilot.pause()
+        from wirereader.ui.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)

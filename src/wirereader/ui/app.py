@@ -25,6 +25,7 @@ from wirereader.model import Headline, Related, StoredDispatch
 from wirereader.sanitize import clean_message, safe_url, url_host
 from wirereader.service import Reader
 from wirereader.service.refresh import FeedOutcome, RefreshSummary
+from wirereader.ui.commands import ReaderCommands
 from wirereader.ui.dispatch import DispatchView
 from wirereader.ui.headlines import HeadlineList, RowSource, list_source
 from wirereader.ui.help import HelpScreen
@@ -68,6 +69,7 @@ class WireReaderApp(App[None]):
     """`wirereader` in a terminal."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ReaderCommands}
     #: Side panes give way on narrow terminals (the class lands on the screen).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     TITLE = "wirereader"

@@ -99,17 +99,21 @@ class RelatedList(OptionList):
     def set_related(self, items: list[Related], cached: list[bool]) -> None:
         self.items = items
         self.clear_options()
-        options = []
+        options: list[Option | None] = []
         for n, (item, is_cached) in enumerate(zip(items, cached, strict=True), 1):
             text = Text()
             text.append(f"{n} " if n < 10 else "  ", style="bold")
             text.append(item.headline)
             if not is_cached:
-                text.append(" ↗" if item.url else " ·", style="dim")
+                # Not in the cache: ↗ will be fetched when followed, ∅ has no link at all.
+                text.append(" ↗" if item.url else " ∅", style="dim")
+            if options:
+                options.append(None)
             options.append(Option(text))
         if not options:
             options.append(Option(Text("No related headlines", style="dim"), disabled=True))
         self.add_options(options)
+        self.border_subtitle = "↗ fetch · ∅ not cached" if not all(cached) else ""
 
     def follow(self, index: int) -> None:
         if 0 <= index < len(self.items):
@@ -117,4 +121,4 @@ class RelatedList(OptionList):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.follow(event.option_index)
+        self.follow(event.option_index)  # separators are not options: indexes match items
