@@ -157,7 +157,7 @@ class WireReaderApp(App[None]):
         saved_source = self.reader.get_setting("ui.source")
         saved_id = self.reader.get_setting("ui.dispatch")
         self.source_id = int(saved_source) if saved_source and saved_source.isdigit() else None
-        if self.source_id is not None and self.reader.store.source(self.source_id) is None:
+        if self.source_id is not None and self.reader.source(self.source_id) is None:
             self.source_id = None
         self.load_sources()
         keep = int(saved_id) if saved_id and saved_id.isdigit() else None
@@ -180,7 +180,7 @@ class WireReaderApp(App[None]):
     def _row_source(self, source_id: int | None) -> RowSource:
         reader = self.reader
         title = "All sources"
-        if source_id is not None and (info := reader.store.source(source_id)):
+        if source_id is not None and (info := reader.source(source_id)):
             title = info.title or info.url
         return RowSource(
             count=lambda: reader.count(source_id),
@@ -195,7 +195,7 @@ class WireReaderApp(App[None]):
         source = self._row_source(source_id)
         cursor = 0
         if keep_id is not None:
-            cursor = self.reader.store.position(keep_id, source_id) or 0
+            cursor = self.reader.position(keep_id, source_id) or 0
         headlines.set_source(source, cursor=cursor)
         headlines.border_title = f"Headlines — {source.label}"
         self.update_status()
@@ -270,7 +270,7 @@ class WireReaderApp(App[None]):
             self.say(f"{path.name}: {summary.errors[0][1]}", severity="error")
             return
         self.load_sources()
-        source = self.reader.store.source_by_url(path.resolve().as_uri())
+        source = self.reader.local_source(path)
         if source is None:
             return
         self.show_source(source.id)
@@ -491,7 +491,7 @@ class WireReaderApp(App[None]):
         source_id = self.source_id
         headlines.reload(
             keep_id=current.id if current else None,
-            position=lambda i: self.reader.store.position(i, source_id),
+            position=lambda i: self.reader.position(i, source_id),
         )
         self.load_sources()
 
