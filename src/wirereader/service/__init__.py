@@ -256,6 +256,17 @@ class Reader:
 
     # -- reading ------------------------------------------------------------------------
 
+    def source(self, source_id: int) -> SourceInfo | None:
+        return self.store.source(source_id)
+
+    def local_source(self, path: Path) -> SourceInfo | None:
+        """The source an imported file or folder became."""
+        return self.store.source_by_url(path.resolve().as_uri())
+
+    def position(self, dispatch_id: int, source_id: int | None = None) -> int | None:
+        """Where a dispatch sits in the newest-first list (to keep or restore the cursor)."""
+        return self.store.position(dispatch_id, source_id)
+
     def headlines(
         self,
         source_id: int | None = None,
