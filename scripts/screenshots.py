@@ -42,6 +42,7 @@ async def shoot() -> None:
             app = WireReaderApp(reader, refresh_on_start=False)
             async with app.run_test(size=SIZE) as pilot:
                 await pilot.press(*keys)
+                await pilot.pause(0.4)  # let the preview of the highlighted headline show
                 await pilot.pause()
                 app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
             reader.set_setting("ui.dispatch", "")

@@ -235,3 +235,10 @@ def test_follow_uncached_without_network(reader: Reader) -> None:
     assert "Not cached yet" in result.message
     no_link = asyncio.run(reader.follow(Related(headline="No link at all")))
     assert no_link.dispatch is None and "no link" in no_link.message
+
+
+def test_subscribe_to_the_built_in_feeds(reader: Reader) -> None:
+    assert reader.subscribe_defaults() == 48
+    urls = [f.url for f in reader.subscriptions()]
+    assert all(u.startswith("https://") for u in urls)
+    assert reader.subscribe_defaults() == 0

@@ -12,9 +12,20 @@ from typing import Any
 import pytest
 
 from tests.ui_helpers import make_reader
-from wirereader.ui.app import WireReaderApp
+from wirereader.ui.app import PREVIEW_DELAY, WireReaderApp
 
 SIZE = (120, 40)
+
+
+def keys(*presses: str) -> Any:
+    """Press keys, then let the preview timer fire, so every run draws the same frame."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press(*presses)
+        await pilot.pause(PREVIEW_DELAY * 2)
+        await pilot.pause()
+
+    return run_before
 
 
 @pytest.fixture
@@ -25,20 +36,20 @@ def app(tmp_path: Path) -> Any:
 
 
 def test_headline_list(app: WireReaderApp, snap_compare: Any) -> None:
-    assert snap_compare(app, terminal_size=SIZE, press=["j", "k"])
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("j", "k"))
 
 
 def test_dispatch_with_caption_and_related(app: WireReaderApp, snap_compare: Any) -> None:
-    assert snap_compare(app, terminal_size=SIZE, press=["enter"])
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("enter"))
 
 
 def test_search_results(app: WireReaderApp, snap_compare: Any) -> None:
-    assert snap_compare(app, terminal_size=SIZE, press=["slash", *"Belarus", "enter"])
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("slash", *"Belarus", "enter"))
 
 
 def test_help_screen(app: WireReaderApp, snap_compare: Any) -> None:
-    assert snap_compare(app, terminal_size=SIZE, press=["question_mark"])
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("question_mark"))
 
 
 def test_narrow_terminal(app: WireReaderApp, snap_compare: Any) -> None:
-    assert snap_compare(app, terminal_size=(80, 24), press=["enter"])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("enter"))

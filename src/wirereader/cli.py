@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from wirereader import __version__
@@ -60,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-text",
         action="store_true",
         help="also fetch the article page of every summary-only item, to read offline",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="also fetch feeds that are backing off, rate limited or gone (HTTP 410)",
     )
     p = sub.add_parser("import", help="read local files and folders (feeds, dispatches, OPML)")
     p.add_argument("paths", nargs="+", metavar="PATH", type=Path)
@@ -189,14 +195,21 @@ def _cmd_remove(reader: Reader, args: argparse.Namespace) -> int:
 
 
 def _cmd_sources(reader: Reader, args: argparse.Namespace) -> int:
-    from wirereader.render_text import source_row
+    from wirereader.render_text import local_time, source_row
 
     reader.ensure_samples()
     sources = reader.sources()
     if not sources:
         print("no sources yet: `wirereader add URL`, or `wirereader defaults --add`")
+    now = datetime.now(UTC)
     for s in sources:
         print(source_row(s))
+        if s.gone:
+            print("      gone: the server answered 410, so it is no longer polled")
+            print("      (`wirereader remove URL` unsubscribes; `refresh --force` tries anyway)")
+        elif s.next_attempt is not None and s.next_attempt > now:
+            when = local_time(s.next_attempt, with_date=True)
+            print(f"      backing off: next try after {when} ({s.error_count} failed in a row)")
     return 0
 
 
@@ -205,8 +218,7 @@ def _cmd_defaults(reader: Reader, args: argparse.Namespace) -> int:
 
     feeds = default_feeds()
     if args.add:
-        added, _ = reader.add([f.url for f in feeds])
-        print(f"subscribed to {len(added)} of {len(feeds)} built-in feeds")
+        print(f"subscribed to {reader.subscribe_defaults()} of {len(feeds)} built-in feeds")
         return 0
     for f in feeds:
         print(f"{f.title}\n    {f.url}")
@@ -228,7 +240,7 @@ def _cmd_refresh(reader: Reader, args: argparse.Namespace) -> int:
     if not reader.subscriptions():
         print("no subscriptions: `wirereader add URL`, or `wirereader defaults --add`")
         return 0
-    summary = reader.refresh_sync(progress=progress, full_text=args.full_text)
+    summary = reader.refresh_sync(progress=progress, full_text=args.full_text, force=args.force)
     if live:
         print("\r\033[K", end="", file=sys.stderr)
     print(summary.line())

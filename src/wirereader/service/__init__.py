@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,7 +120,8 @@ class Reader:
             known.add(url)
             feeds.append(FeedConfig(url=url, title=clean_line(title, 200)))
             added.append(url)
-            self.store.ensure_source(url, title=clean_line(title, 200), kind="feed")
+            source_id = self.store.ensure_source(url, title=clean_line(title, 200), kind="feed")
+            self.store.clear_backoff(source_id)  # subscribing anew revives a gone feed
         if added:
             self._save_config(self.config.with_feeds(tuple(feeds)))
         return added, rejected
@@ -132,6 +133,13 @@ class Reader:
             return False
         self._save_config(self.config.with_feeds(tuple(feeds)))
         return True
+
+    def subscribe_defaults(self) -> int:
+        """Subscribe to the built-in public wire feeds; returns how many were new."""
+        from wirereader.service.imports import default_feeds
+
+        added, _ = self.add([f.url for f in default_feeds()])
+        return len(added)
 
     def _save_config(self, config: Config) -> None:
         config_mod.save(self.config_path, config)
@@ -146,12 +154,31 @@ class Reader:
 
     # -- refresh ------------------------------------------------------------------------
 
-    def refresh_targets(self) -> list[FeedTarget]:
+    def refresh_targets(self, *, force: bool = False) -> list[FeedTarget]:
+        """The subscriptions due for a fetch.
+
+        Polite fetching: a source whose server asked us to wait (429/503 Retry-After) or
+        that is backing off after repeated failures is skipped until its time, and one
+        that answered 410 Gone is skipped for good; ``force`` fetches them anyway.
+        """
         targets = []
+        now = datetime.now(UTC)
         for feed in self.subscriptions():
             source_id = self.store.ensure_source(feed.url, title=feed.title, kind="feed")
-            etag, last_modified = self.store.validators(source_id)
-            targets.append(FeedTarget(source_id, feed.url, etag, last_modified, feed.full_text))
+            state = self.store.fetch_state(source_id)
+            waiting = state.next_attempt is not None and state.next_attempt > now
+            if not force and (state.gone or waiting):
+                continue
+            targets.append(
+                FeedTarget(
+                    source_id,
+                    feed.url,
+                    state.etag,
+                    state.last_modified,
+                    feed.full_text,
+                    error_count=state.error_count,
+                )
+            )
         return targets
 
     async def refresh(
@@ -160,8 +187,9 @@ class Reader:
         progress: ProgressCallback | None = None,
         on_batch: Callable[[], None] | None = None,
         full_text: bool = False,
+        force: bool = False,
     ) -> RefreshSummary:
-        """Fetch every subscription concurrently and cache what is new.
+        """Fetch every subscription due (all of them with ``force``) and cache what is new.
 
         ``full_text`` fetches the article page of every summary-only item this once, as
         the per-source ``full_text`` setting does at every refresh.
@@ -169,8 +197,10 @@ class Reader:
         from wirereader.service.refresh import refresh_feeds
 
         cfg = self.config
+        targets = self.refresh_targets(force=force)
+        skipped = len(self.subscriptions()) - len(targets)
         summary = await refresh_feeds(
-            self.refresh_targets(),
+            targets,
             self.db_path,
             concurrency=cfg.concurrency,
             per_host=cfg.per_host,
@@ -179,14 +209,47 @@ class Reader:
             on_batch=on_batch,
             full_text=full_text,
         )
+        summary.skipped = skipped
+        if summary.moved:
+            self._follow_moves(summary.moved)
         if summary.new or summary.updated:
             self.store.optimize()
         return summary
 
+    def _follow_moves(self, moved: Sequence[tuple[str, str]]) -> None:
+        """Rewrite moved subscriptions in config.toml, once the store has moved the source.
+
+        The store moves a source only when no other source has the new URL; otherwise the
+        subscription stays as it was, so its cached items never lose their feed.
+        """
+        if self.urls_file is not None:
+            return  # a newsboat urls file is the user's own: never rewritten
+        targets = dict(moved)
+        feeds = list(self.config.feeds)
+        changed = False
+        for i, feed in enumerate(feeds):
+            new = targets.get(feed.url)
+            if new is None:
+                continue
+            source = self.store.source_by_url(new)
+            if source is None or self.store.source_by_url(feed.url) is not None:
+                continue
+            if any(f.url == new for f in feeds):
+                feeds[i] = replace(feed, url="")
+            else:
+                feeds[i] = replace(feed, url=new)
+            changed = True
+        if changed:
+            self._save_config(self.config.with_feeds(tuple(f for f in feeds if f.url)))
+
     def refresh_sync(
-        self, *, progress: ProgressCallback | None = None, full_text: bool = False
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        full_text: bool = False,
+        force: bool = False,
     ) -> RefreshSummary:
-        return asyncio.run(self.refresh(progress=progress, full_text=full_text))
+        return asyncio.run(self.refresh(progress=progress, full_text=full_text, force=force))
 
     # -- local files and samples -------------------------------------------------------
 

@@ -19,6 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from wirereader.model import Headline, Related, StoredDispatch
@@ -63,6 +64,10 @@ class History:
             self.back.append(self.current)
         self.current = self.forward.pop()
         return self.current
+
+
+#: Seconds the cursor must rest on a headline before it is previewed below the list.
+PREVIEW_DELAY = 0.15
 
 
 class WireReaderApp(App[None]):
@@ -120,6 +125,7 @@ class WireReaderApp(App[None]):
         self.last_refresh: datetime | None = None
         self.offline = False
         self.refresh_progress = ""
+        self._preview_timer: Timer | None = None
 
     def say(
         self,
@@ -213,22 +219,45 @@ class WireReaderApp(App[None]):
 
     @on(HeadlineList.Selected)
     def _headline_selected(self, event: HeadlineList.Selected) -> None:
+        self._cancel_preview()
         self.open_dispatch(event.headline.id)
         self.query_one("#dispatch", DispatchView).focus()
 
+    @on(HeadlineList.Highlighted)
+    def _headline_highlighted(self, event: HeadlineList.Highlighted) -> None:
+        """Preview the highlighted headline once the cursor rests (not on every key of a run)."""
+        self._cancel_preview()
+        if event.headline is not None:
+            dispatch_id = event.headline.id
+            self._preview_timer = self.set_timer(
+                PREVIEW_DELAY, lambda: self.open_dispatch(dispatch_id, preview=True)
+            )
+
+    def _cancel_preview(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+
     # -- reading -----------------------------------------------------------------------
 
-    def open_dispatch(self, dispatch_id: int, *, record: bool = True) -> StoredDispatch | None:
+    def open_dispatch(
+        self, dispatch_id: int, *, record: bool = True, preview: bool = False
+    ) -> StoredDispatch | None:
+        """Show a dispatch. A preview (the cursor resting on it) is not reading it: it is
+        neither marked read nor added to the history."""
+        self._preview_timer = None if preview else self._preview_timer
         stored = self.reader.get(dispatch_id)
         view = self.query_one("#dispatch", DispatchView)
         if stored is None:
             view.show_message("This dispatch is no longer in the cache.")
             return None
+        view.show(stored)
+        view.border_title = f"{'Preview' if preview else 'Dispatch'} — {stored.source_title}"
+        self._show_related(stored)
+        if preview:
+            return stored
         if record:
             self.history.visit(dispatch_id)
-        view.show(stored)
-        view.border_title = f"Dispatch — {stored.source_title}"
-        self._show_related(stored)
         if not stored.read:
             self.reader.mark_read([dispatch_id])
             self._refresh_row(dispatch_id)
@@ -447,10 +476,18 @@ class WireReaderApp(App[None]):
     def action_refresh(self) -> None:
         if not self.reader.subscriptions():
             self.say(
-                "No subscriptions yet: run `wirereader add URL` or `wirereader defaults --add`.",
-                timeout=6,
+                "No subscriptions yet: ctrl+p → “Subscribe to the built-in wire feeds”, "
+                "or `wirereader add URL` in a shell.",
+                timeout=8,
             )
             return
+        self.run_refresh()
+
+    def action_subscribe_defaults(self) -> None:
+        """Subscribe to the built-in list of public wire feeds, then refresh."""
+        added = self.reader.subscribe_defaults()
+        self.say(f"Subscribed to {added} built-in feeds; refreshing.", timeout=5)
+        self.load_sources()
         self.run_refresh()
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
@@ -497,6 +534,8 @@ class WireReaderApp(App[None]):
 
     def update_status(self, summary: RefreshSummary | None = None) -> None:
         parts: list[str] = []
+        if not self.reader.subscriptions():
+            parts.append("no subscriptions yet — ctrl+p: “Subscribe to the built-in wire feeds”")
         if self.offline:
             parts.append("offline — reading from the cache")
         if self.refresh_progress:

@@ -29,6 +29,11 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Toggle star", "toggle_star", "Star or unstar the dispatch"),
     ("Show versions", "versions", "What each update of the dispatch changed"),
     ("Show keys", "help", "Every key of the reader"),
+    (
+        "Subscribe to the built-in wire feeds",
+        "subscribe_defaults",
+        "Public feeds of Xinhua, VNA, AFP, AP, Reuters, TASS, Kyodo and more",
+    ),
 ]
 
 
