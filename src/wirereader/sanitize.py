@@ -71,21 +71,20 @@ def strip_controls(text: str) -> str:
     return _INVALID.sub("\ufffd", text)
 
 
+# Runs of combining marks past MAX_COMBINING ("zalgo" text) in the blocks such text uses:
+# one regex pass instead of a Python loop over every character of every field.
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u0e31"
+    "\u0e34-\u0e3a\u0e47-\u0e4e\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+)
+_COMBINING_RUN = re.compile(f"([{_MARKS}]{{{MAX_COMBINING}}})[{_MARKS}]+")
+
+
 def _cap_combining(text: str) -> str:
     """Limit combining marks per base character, so 'zalgo' text cannot tower over rows."""
-    if not any(unicodedata.combining(ch) for ch in text):
+    if text.isascii():
         return text
-    out: list[str] = []
-    run = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            run += 1
-            if run > MAX_COMBINING:
-                continue
-        else:
-            run = 0
-        out.append(ch)
-    return "".join(out)
+    return _COMBINING_RUN.sub(r"\1", text)
 
 
 def truncate(text: str, limit: int) -> str:
