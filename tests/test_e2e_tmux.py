@@ -93,7 +93,7 @@ def test_installed_reader_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None
     tmux.keys("1")
     tmux.wait_for("The European Union confirmed")
     tmux.keys("BSpace")
-    tmux.wait_for("Bilateral trade will reach")
+    tmux.wait_for("Putin told")
 
     tmux.keys("/")
     tmux.keys("-l", "Viet")

@@ -14,9 +14,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from wirereader.sanitize import clean_line, safe_url
+
+#: Photos drawn in the terminal: "auto" where it says it can (Kitty, WezTerm, ghostty,
+#: iTerm2, foot, mlterm), "on" everywhere (half-cell blocks where nothing better), "off" never.
+ImagesMode = Literal["auto", "on", "off"]
+IMAGES_MODES: tuple[ImagesMode, ...] = ("auto", "on", "off")
 
 
 class ConfigError(Exception):
@@ -40,6 +45,7 @@ class Config:
     per_host: int = 6
     #: Whole-exchange deadline for one feed, in seconds.
     timeout: float = 30.0
+    images: ImagesMode = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_feeds(self, feeds: tuple[FeedConfig, ...]) -> Config:
@@ -57,6 +63,18 @@ def _feed(entry: object, where: str) -> FeedConfig | None:
         title=clean_line(str(entry.get("title", "")), 200),
         full_text=bool(entry.get("full_text", False)),
     )
+
+
+def _images(value: object) -> ImagesMode:
+    """``images``: "auto", "on" or "off" (true and false are taken as "on" and "off")."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    text = str(value).strip().lower()
+    if text not in IMAGES_MODES:
+        raise ValueError(
+            f"images must be one of {', '.join(IMAGES_MODES)}, not {clean_line(str(value), 40)!r}"
+        )
+    return text
 
 
 def load(path: Path) -> Config:
@@ -85,6 +103,7 @@ def load(path: Path) -> Config:
             concurrency=max(1, min(64, int(settings.get("concurrency", 16)))),
             per_host=max(1, min(16, int(settings.get("per_host", 6)))),
             timeout=max(1.0, min(600.0, float(settings.get("timeout", 30.0)))),
+            images=_images(settings.get("images", "auto")),
             extra={k: v for k, v in data.items() if k not in ("feeds", "settings")},
         )
     except (TypeError, ValueError) as exc:
@@ -101,6 +120,7 @@ def save(path: Path, config: Config) -> None:
         "concurrency": config.concurrency,
         "per_host": config.per_host,
         "timeout": config.timeout,
+        "images": config.images,
     }
     data["feeds"] = [
         {"url": f.url, "title": f.title, "full_text": f.full_text} for f in config.feeds

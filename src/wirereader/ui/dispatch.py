@@ -5,41 +5,128 @@ Rendered from the dispatch's own blocks (design.md section 8: the Markdown widge
 objects with styles attached in code, never into markup, so feed text cannot become a
 tag or an action. Consecutive paragraphs share one `Static` so a 5,000-paragraph
 dispatch does not mount 5,000 widgets.
+
+Pictures (when switched on before the start, see `ui.photo`) are loaded by one worker per
+dispatch, from the cache or fetched through the service, after the text is on screen;
+until then, and wherever the terminal cannot draw them, a dim line stands for each one.
 """
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
 from rich.text import Text
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from wirereader.model import Photo, StoredDispatch
 from wirereader.render_text import local_time, marker
+from wirereader.ui.photo import cell_size, fit_cells, load_picture, picture_widget
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
+
+#: Pictures loaded for one dispatch at most (a gallery does not fetch fifty files).
+MAX_PICTURES = 12
+#: A picture is never taller than this many rows, nor than two thirds of the view.
+MAX_PICTURE_ROWS = 20
+MIN_PICTURE_ROWS = 6
 
 
-class PhotoCaption(Static):
-    """A photo's caption with its credit, set apart from the body."""
+class PhotoFiles(Protocol):
+    """Where pictures come from (`wirereader.service.Reader`)."""
+
+    def cached_photo_path(self, photo: Photo) -> Path | None: ...
+
+    async def photo_file(self, stored: StoredDispatch, index: int) -> Path | None: ...
+
+
+def photo_note(photo: Photo, *, linked: bool) -> str:
+    """The line that stands for a picture the terminal does not draw."""
+    size = f" {photo.width}×{photo.height}" if photo.width and photo.height else ""
+    if linked:
+        return f"[photo{size} — o opens the link]"
+    return f"[photo{size} — not shown in this terminal]"
+
+
+class PhotoCaption(Vertical):
+    """A photo's caption with its credit, set apart from the body; the picture above them
+    once it is loaded, else (for a photo with a URL) one dim line standing for it."""
 
     DEFAULT_CSS = """
     PhotoCaption {
+        height: auto;
         border: round $secondary;
         border-title-color: $text-secondary;
         padding: 0 1;
         margin: 0 0 1 0;
         color: $text;
     }
+    PhotoCaption > .photo-text {
+        height: auto;
+    }
     """
 
-    def __init__(self, photo: Photo, number: int) -> None:
+    def __init__(self, photo: Photo, number: int, *, linked: bool = False) -> None:
+        super().__init__()
+        self.border_title = f"Photo {number}"
+        self.photo = photo
+        #: Where it sits in ``Dispatch.photos``.
+        self.index = number - 1
+        self.linked = linked
+        self.picture: Widget | None = None
+        self._pixels = (0, 0)
+        self._text = Static(self._caption(note=bool(photo.url)), classes="photo-text", markup=False)
+
+    def _caption(self, *, note: bool) -> Text:
+        photo = self.photo
         text = Text(photo.caption or "(no caption)", style="italic")
         if photo.credit:
             text.append("\nPhoto: ", style="dim")
             text.append(photo.credit, style="bold")
-        super().__init__(text, markup=False)
-        self.border_title = f"Photo {number}"
-        self.photo = photo
+        if note:
+            text.append("\n" + photo_note(photo, linked=self.linked), style="dim")
+        return text
+
+    def compose(self) -> ComposeResult:
+        yield self._text
+
+    def show_picture(self, picture: PILImage) -> bool:
+        """Draw the picture above the caption (and drop the line standing for it)."""
+        widget = picture_widget(picture)
+        if widget is None:
+            return False
+        if self.picture is not None:
+            self.picture.remove()
+        self.picture = widget
+        self._pixels = picture.size
+        widget.add_class("photo-picture")
+        self._fit()
+        self.mount(widget, before=self._text)
+        self._text.update(self._caption(note=False))
+        return True
+
+    def _fit(self) -> None:
+        if self.picture is None:
+            return
+        width = self.content_size.width or max(10, self.app.size.width - 8)
+        view = self.parent.size.height if isinstance(self.parent, Widget) else 0
+        # The caption and the story matter more: the picture takes two thirds of the view.
+        rows = max(
+            MIN_PICTURE_ROWS, min(MAX_PICTURE_ROWS, (view or self.app.size.height // 2) * 2 // 3)
+        )
+        cells = fit_cells(self._pixels, width, rows, cell_size())
+        self.picture.styles.width = cells[0]
+        self.picture.styles.height = cells[1]
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit()
 
 
 class DispatchView(VerticalScroll, can_focus=True):
@@ -50,9 +137,11 @@ class DispatchView(VerticalScroll, can_focus=True):
         Binding("k", "scroll_up", "Scroll up", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, photos: PhotoFiles | None = None) -> None:
         super().__init__(id=id)
         self.stored: StoredDispatch | None = None
+        #: Where pictures come from; None draws none (images off, or no terminal for them).
+        self.photos = photos
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -63,18 +152,42 @@ class DispatchView(VerticalScroll, can_focus=True):
 
     def show_message(self, message: str) -> None:
         self.stored = None
+        self.workers.cancel_group(self, "pictures")
         self.remove_children()
         self.mount(Static(Text(message, style="dim"), classes="dispatch-empty", markup=False))
 
     def show(self, stored: StoredDispatch) -> None:
         self.stored = stored
+        self.workers.cancel_group(self, "pictures")
         self.remove_children()
-        self.mount_all(self._widgets(stored))
+        widgets = self._widgets(stored)
+        self.mount_all(widgets)
         self.scroll_home(animate=False)
+        captions = [w for w in widgets if isinstance(w, PhotoCaption) and w.photo.url]
+        if self.photos is not None and captions:
+            self._load_pictures(stored, captions[:MAX_PICTURES])
 
-    def _widgets(self, stored: StoredDispatch) -> list[Static]:
+    @work(exclusive=True, group="pictures", exit_on_error=False)
+    async def _load_pictures(self, stored: StoredDispatch, captions: list[PhotoCaption]) -> None:
+        """Pictures from the cache, else fetched (not when offline); never holds the view up."""
+        files = self.photos
+        if files is None:
+            return
+        offline = bool(getattr(self.app, "offline", False))
+        for caption in captions:
+            path = files.cached_photo_path(caption.photo)
+            if path is None and not offline:
+                path = await files.photo_file(stored, caption.index)
+            if path is None:
+                continue
+            picture = await asyncio.to_thread(load_picture, path)
+            if picture is not None and self.stored is stored and caption.is_attached:
+                caption.show_picture(picture)
+
+    def _widgets(self, stored: StoredDispatch) -> list[Widget]:
         d = stored.dispatch
-        widgets: list[Static] = []
+        linked = bool(d.url)
+        widgets: list[Widget] = []
         if d.is_withdrawn:
             widgets.append(
                 Static(
@@ -118,7 +231,7 @@ class DispatchView(VerticalScroll, can_focus=True):
         # Photos the body does not place are the lead pictures: they go first, as on the wire.
         for i, photo in enumerate(d.photos):
             if i not in placed:
-                widgets.append(PhotoCaption(photo, i + 1))
+                widgets.append(PhotoCaption(photo, i + 1, linked=linked))
 
         def flush() -> None:
             nonlocal paragraphs
@@ -130,7 +243,7 @@ class DispatchView(VerticalScroll, can_focus=True):
         for block in d.body:
             if block.kind == "photo" and block.photo is not None and block.photo < len(d.photos):
                 flush()
-                widgets.append(PhotoCaption(d.photos[block.photo], block.photo + 1))
+                widgets.append(PhotoCaption(d.photos[block.photo], block.photo + 1, linked=linked))
             elif block.kind == "subhead":
                 paragraphs.append(block.text + "\n\n", style="bold")
             elif block.kind == "quote":
