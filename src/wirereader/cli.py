@@ -148,6 +148,12 @@ def _launch(reader: Reader, args: argparse.Namespace) -> int:
         if args.command == "open":
             return _cmd_import(reader, argparse.Namespace(paths=[args.path]))
         return _cmd_list(reader, argparse.Namespace(source=None, limit=30, json=False))
+    # textual-image probes the terminal when imported, which only works before the app
+    # owns it, and costs hundreds of ms: only when pictures are on, or "auto" and the
+    # terminal says it draws them (never in tmux or a plain xterm).
+    from wirereader.ui.photo import enable_images
+
+    enable_images(reader.config.images)
     from wirereader.ui.app import run_app
 
     return run_app(reader, open_path=args.path if args.command == "open" else None)

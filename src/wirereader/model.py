@@ -156,6 +156,12 @@ class SourceInfo:
     cached: int = 0
     unread: int = 0
     newest: datetime | None = None
+    #: Polite fetching: not fetched again before this time (Retry-After or back-off).
+    next_attempt: datetime | None = None
+    #: The feed answered 410 Gone: it is no longer polled.
+    gone: bool = False
+    #: Failed fetches in a row (drives the back-off).
+    error_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

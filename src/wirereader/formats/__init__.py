@@ -103,7 +103,9 @@ def sniff(data: bytes, content_type: str | None = None) -> Kind:
     if head[:1] == b"<":
         root = _root_element(head)
         if root is None:
-            return "unknown"
+            # A prolog longer than the sniffed head is almost always an internal DTD
+            # subset: hand it to the XML path, whose entity check names the problem.
+            return "feed" if re.search(rb"<!ENTITY", head, re.I) else "unknown"
         if root in _FEED_ROOTS:
             return "feed"
         if root in _NEWSML_ROOTS:

@@ -6,8 +6,11 @@ and URI rewriting off: `html_to_content` sanitizes bodies and resolves links aga
 entry's ``xml:base``, once, for every format. Three things it gets wrong are handled here:
 its lenient fallback expands an entity bomb without limit (so entity declarations are
 refused first), it turns ``media:description`` (the photo caption) into the item's summary
-or content (so Media RSS is read again with a hardened lxml parser), and it can raise
+or content (so Media RSS is read again with lxml, see `_mediarss`), and it can raise
 ``UnicodeEncodeError`` on lone surrogates. JSON Feed is parsed here: feedparser 6 cannot.
+
+feedparser is also slow (~900 items/s): `fastfeed` first builds the same entries from an
+lxml tree for well-formed RSS and Atom, and hands anything it is not sure of back here.
 """
 
 from __future__ import annotations
@@ -15,13 +18,20 @@ from __future__ import annotations
 import html as std_html
 import io
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from lxml import etree
 
 from wirereader.formats import loads_json
+from wirereader.formats._mediarss import (
+    Media,
+    add_photo,
+    enclosure_photo,
+    feedparser_media,
+    read_media,
+)
 from wirereader.formats.common import (
     MAX_ITEMS,
     clean_guid,
@@ -32,13 +42,11 @@ from wirereader.formats.common import (
     parse_date,
     split_dateline,
 )
-from wirereader.formats.html import HtmlContent, html_to_content, split_credit
+from wirereader.formats.html import HtmlContent, html_to_content
 from wirereader.model import Block, Dispatch, FormatError, ParseResult, Photo, Related
 from wirereader.sanitize import clean_line, clean_message, clean_text, safe_url
 
-_MRSS = b"search.yahoo.com/mrss"
 _PROLOG = re.compile(rb"<!--|<!ENTITY|<[A-Za-z_]", re.I)
-_IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 _SURROGATE_REFS = re.compile(
     rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
@@ -70,17 +78,6 @@ def refuse_entity_declarations(data: bytes) -> None:
 
 
 @dataclass
-class _Media:
-    """What Media RSS says about one item (feedparser keeps the pictures but loses captions)."""
-
-    guid: str = ""
-    link: str = ""
-    photos: list[Photo] = field(default_factory=list)
-    captions: set[str] = field(default_factory=set)
-    credits: list[str] = field(default_factory=list)
-
-
-@dataclass
 class _Item:
     """One entry in format-neutral form, before it becomes a `Dispatch`."""
 
@@ -98,113 +95,6 @@ class _Item:
     related: list[Related] = field(default_factory=list)
     chains: list[str] = field(default_factory=list)
     attachments: bool = False
-
-
-def _local(el: Any) -> tuple[str, str]:
-    if not isinstance(el.tag, str):
-        return "", ""
-    qname = etree.QName(el)
-    return qname.namespace or "", qname.localname
-
-
-def _media_text(el: Any, name: str) -> str:
-    """A caption or title; ``type="html"`` ones are reduced to their text."""
-    for child in el:
-        ns, local = _local(child)
-        if local == name and "search.yahoo.com/mrss" in ns and child.text:
-            text = "".join(child.itertext())
-            if child.get("type") == "html":
-                text = " ".join(b.text for b in html_to_content(text).blocks)
-            return clean_line(text)
-    return ""
-
-
-def _media_credits(el: Any) -> list[str]:
-    found = []
-    for child in el:
-        ns, local = _local(child)
-        if local == "credit" and "search.yahoo.com/mrss" in ns:
-            found.append(clean_line("".join(child.itertext()), 300))
-    return [c for c in found if c]
-
-
-def _media_photo(el: Any, caption: str, credit: str, base: str | None) -> Photo | None:
-    url = safe_url(el.get("url"), base)
-    medium = (el.get("medium") or "").lower()
-    mime = clean_line(el.get("type"), 100).lower()
-    if not url or (medium and medium != "image"):
-        return None
-    if not medium and mime and not mime.startswith("image/"):
-        return None
-    if not medium and not mime and _local(el)[1] == "content" and not _IMAGE_EXT.search(url):
-        return None
-    if not credit:
-        caption, credit = split_credit(caption)
-    width, height = el.get("width") or "", el.get("height") or ""
-    return Photo(
-        caption=caption,
-        credit=credit,
-        url=url,
-        width=int(width) if width.isdigit() and len(width) < 6 else None,
-        height=int(height) if height.isdigit() and len(height) < 6 else None,
-        mime=mime or None,
-    )
-
-
-def _read_media_item(item: Any, base: str | None) -> _Media:
-    media = _Media(credits=_media_credits(item))
-    caption = _media_text(item, "description") or _media_text(item, "title")
-    credit = ", ".join(media.credits)
-    thumbs: list[Photo | None] = []
-    for child in item:
-        ns, local = _local(child)
-        if local in ("guid", "id") and child.text:
-            media.guid = child.text.strip()
-        elif local == "link" and not media.link:
-            media.link = (child.get("href") or child.text or "").strip()
-        if "search.yahoo.com/mrss" not in ns or local not in ("content", "group", "thumbnail"):
-            continue
-        group_caption = _media_text(child, "description") or _media_text(child, "title")
-        group_credit = ", ".join(_media_credits(child)) or credit
-        media.credits.extend(_media_credits(child))
-        photos = []
-        for el in child.iter():
-            if _local(el)[1] == "thumbnail":
-                thumbs.append(_media_photo(el, group_caption or caption, group_credit, base))
-            elif _local(el)[1] == "content":
-                cap = _media_text(el, "description") or _media_text(el, "title") or group_caption
-                cred = ", ".join(_media_credits(el)) or group_credit
-                photos.append(_media_photo(el, cap or caption, cred, base))
-        found = [p for p in photos if p]
-        if local == "group" and found:  # renditions of one picture: keep the widest
-            found = [max(found, key=lambda p: p.width or 0)]
-        media.photos.extend(found)
-    media.photos.extend([t for t in thumbs if t][:1] if not media.photos else [])
-    for el in item.iter():
-        ns, local = _local(el)
-        if local in ("description", "title") and "search.yahoo.com/mrss" in ns and el.text:
-            media.captions.add(el.text.strip())
-    return media
-
-
-def _read_media(data: bytes, base: str | None) -> list[_Media]:
-    """Media RSS per item, in document order; empty when there is none or lxml gives up."""
-    if _MRSS not in data and b"\x00" not in data[:4]:
-        return []
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except (etree.XMLSyntaxError, ValueError):
-        return []
-    if root is None:
-        return []
-    return [
-        _read_media_item(el, base)
-        for el in root.iter()
-        if _local(el)[1] in ("item", "entry") and "search.yahoo.com/mrss" not in _local(el)[0]
-    ]
 
 
 def _title(entry: Any, base: str | None) -> str:
@@ -226,7 +116,7 @@ def _detail_html(detail: Any, base: str | None) -> tuple[str | None, str | None]
     return value, own_base
 
 
-def _entry_item(entry: Any, media: _Media | None, base: str | None) -> _Item:
+def _entry_item(entry: Any, media: Media | None, base: str | None) -> _Item:
     captions = media.captions if media else set()
     contents = [
         c
@@ -255,10 +145,10 @@ def _entry_item(entry: Any, media: _Media | None, base: str | None) -> _Item:
         byline=author.get("name") or entry.get("author"),
         language=lang,
     )
-    item.photos = list(media.photos) if media else _feedparser_media(entry, base)
+    item.photos = list(media.photos) if media else feedparser_media(entry, base)
     for enclosure in entry.get("enclosures") or []:
         item.attachments = True
-        photo = _enclosure_photo(enclosure.get("href"), enclosure.get("type"), base)
+        photo = enclosure_photo(enclosure.get("href"), enclosure.get("type"), base)
         item.photos.extend([photo] if photo else [])
     for link in entry.get("links") or []:
         if link.get("rel") == "related" and (url := safe_url(link.get("href"), base)):
@@ -278,46 +168,15 @@ def _date(entry: Any, name: str) -> datetime | None:
     return parsed or (parse_date(raw) if isinstance(raw, str) else None)
 
 
-def _feedparser_media(entry: Any, base: str | None) -> list[Photo]:
-    """Pictures feedparser saw, for when lxml could not read the document."""
-    photos = []
-    for m in [*(entry.get("media_content") or []), *(entry.get("media_thumbnail") or [])[:1]]:
-        medium, mime = str(m.get("medium") or ""), str(m.get("type") or "")
-        is_image = medium in ("", "image") and (not mime or mime.startswith("image/"))
-        if is_image and (url := safe_url(m.get("url"), base)):
-            photos.append(Photo(url=url, mime=clean_line(mime, 100) or None))
-    return photos
-
-
-def _enclosure_photo(href: object, mime: object, base: str | None) -> Photo | None:
-    url = safe_url(href if isinstance(href, str) else None, base)
-    kind = clean_line(mime if isinstance(mime, str) else "", 100).lower()
-    if url and (kind.startswith("image/") or (not kind and _IMAGE_EXT.search(url))):
-        return Photo(url=url, mime=kind or None)
-    return None
-
-
-def _add_photo(photos: list[Photo], photo: Photo) -> int:
-    """Append, or merge into the photo with the same URL; the index the photo ended at."""
-    for i, seen in enumerate(photos):
-        if photo.url and seen.url == photo.url:
-            photos[i] = replace(
-                seen, caption=seen.caption or photo.caption, credit=seen.credit or photo.credit
-            )
-            return i
-    photos.append(photo)
-    return len(photos) - 1
-
-
 def _dispatch(item: _Item, fmt: str) -> Dispatch | None:
     content = html_to_content(item.body, item.base) if item.body else HtmlContent()
     photos: list[Photo] = []
     for photo in item.photos:
-        _add_photo(photos, photo)
+        add_photo(photos, photo)
     blocks: list[Block] = []
     for block in content.blocks:
         if block.kind == "photo" and block.photo is not None:
-            block = Block(kind="photo", photo=_add_photo(photos, content.photos[block.photo]))
+            block = Block(kind="photo", photo=add_photo(photos, content.photos[block.photo]))
         blocks.append(block)
     title = clean_line(item.title)
     if not (title or item.link or item.guid or blocks or photos or item.attachments):
@@ -396,10 +255,17 @@ def _collect(items: list[Any], build: Any, result: ParseResult) -> None:
 
 
 def _parse_xml(data: bytes, url: str | None) -> ParseResult:
-    import feedparser  # lazily: it costs start-up time the first screen does not need
-
     refuse_entity_declarations(data)
     base = safe_url(url)
+    from wirereader.formats import fastfeed
+
+    try:  # well-formed RSS/Atom in lxml; anything else goes to feedparser
+        return fastfeed.parse(data, base, _result)
+    except fastfeed.UseFallback:
+        if not fastfeed.FEEDPARSER_ALLOWED.get():
+            raise  # the caller runs feedparser where it can be stopped (service.parsepool)
+    import feedparser  # lazily: it costs start-up time the first screen does not need
+
     # application/xml: the XML declaration's encoding counts (RFC 3023), no NonXMLContentType.
     # No Content-Location: feedparser would rewrite relative permalink guids with it, and a
     # guid is identity, so it must not change when the feed moves; links resolve below.
@@ -428,27 +294,33 @@ def _parse_xml(data: bytes, url: str | None) -> ParseResult:
     if not entries and (parsed.get("bozo") or not version):
         reason = clean_message(parsed.get("bozo_exception") or "no RSS or Atom found", 200)
         raise FormatError(f"not a feed: {reason}")
-    fmt = "atom" if version.startswith("atom") else "rss"
-    feed = parsed.get("feed") or {}
-    result = ParseResult(
-        format=fmt, title=_title(feed, base)[:500], link=safe_url(feed.get("link"), base)
-    )
+    warnings = []
     if parsed.get("bozo") and entries:
         problem = parsed.get("bozo_exception")
         if type(problem).__name__ == "CharacterEncodingOverride":
-            result.warnings.append(f"wrong encoding declared; read as {parsed.get('encoding')}")
+            warnings.append(f"wrong encoding declared; read as {parsed.get('encoding')}")
         else:
-            result.warnings.append("recovered from malformed XML")
+            warnings.append("recovered from malformed XML")
     try:
-        media = _read_media(data, base)
+        media = read_media(data, base)
     except (ValueError, TypeError, etree.LxmlError):
         media = []
+    fmt = "atom" if version.startswith("atom") else "rss"
+    return _result(fmt, parsed.get("feed") or {}, entries, media, base, warnings)
+
+
+def _result(
+    fmt: str, feed: Any, entries: list[Any], media: list[Media], base: str | None, warns: list[str]
+) -> ParseResult:
+    """Dispatches from feedparser-shaped entries (feedparser's own, or `fastfeed`'s)."""
+    title, link = _title(feed, base)[:500], safe_url(feed.get("link"), base)
+    result = ParseResult(format=fmt, title=title, link=link, warnings=list(warns))
     by_key = {m.guid: m for m in media if m.guid} | {m.link: m for m in media if m.link}
     feed_lang = feed.get("language")
 
     def build(index: int, entry: Any) -> _Item:
         if len(media) == len(entries):
-            found: _Media | None = media[index]
+            found: Media | None = media[index]
         else:
             found = by_key.get(dict.get(entry, "id") or "") or by_key.get(entry.get("link") or "")
         item = _entry_item(entry, found, base)
@@ -494,7 +366,7 @@ def _json_item(raw: object, base: str | None, feed_lang: str | None) -> _Item:
     for attachment in attachments if isinstance(attachments, list) else []:
         if isinstance(attachment, dict):
             item.attachments = True
-            photo = _enclosure_photo(attachment.get("url"), attachment.get("mime_type"), base)
+            photo = enclosure_photo(attachment.get("url"), attachment.get("mime_type"), base)
             item.photos.extend([photo] if photo else [])
     if (external := safe_url(_json_text(get("external_url")), base)) and external != item.link:
         item.related.append(Related(headline=clean_line(item.title) or external, url=external))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from wirereader import config as config_mod
 from wirereader.config import Config, FeedConfig
-from wirereader.model import Dispatch, Headline, Related, SourceInfo, StoredDispatch
+from wirereader.model import Dispatch, Headline, Photo, Related, SourceInfo, StoredDispatch
 from wirereader.sanitize import clean_line, clean_message, safe_url
 from wirereader.service.imports import SAMPLES_TITLE, SAMPLES_URL
 from wirereader.service.refresh import FeedTarget, ProgressCallback, RefreshSummary
@@ -428,6 +428,31 @@ class Reader:
         )
         stored = self.store.find(source_id, dispatches[0].guid)
         return FollowResult(stored, fetched=True)
+
+    # -- photos -------------------------------------------------------------------------
+
+    @property
+    def image_dir(self) -> Path:
+        """Cached pictures: beside the cache database, as re-fetchable as it is."""
+        return self.db_path.parent / "images"
+
+    async def photo_file(self, stored: StoredDispatch, index: int) -> Path | None:
+        """The picture of a dispatch's photo ``index`` on disk: from the cache, else fetched
+        once (see `service.photos` for the rules). None when it cannot be had; never raises."""
+        from wirereader.service.photos import cached_photo
+
+        photos = stored.dispatch.photos
+        if not 0 <= index < len(photos):
+            return None
+        return await cached_photo(
+            photos[index], source_url=stored.source_url, cache_dir=self.image_dir
+        )
+
+    def cached_photo_path(self, photo: Photo) -> Path | None:
+        """The picture of ``photo`` if it is already cached; no network (for offline reading)."""
+        from wirereader.service.photos import cached_file
+
+        return cached_file(photo, self.image_dir)
 
 
 def _parse_page(body: bytes, url: str, content_type: str | None) -> list[Dispatch]:

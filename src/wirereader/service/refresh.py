@@ -10,11 +10,12 @@ runs on one dedicated writer thread with its own connection, one transaction per
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from wirereader.sanitize import clean_message
 if TYPE_CHECKING:
     from wirereader.fetch import Fetcher, FetchResult
     from wirereader.service.fulltext import Lookup
+    from wirereader.service.parsepool import ParsePool
     from wirereader.store import SourceUpdate
 
 #: How long refreshed feeds wait before their batch is written, so new headlines show up
@@ -39,6 +41,8 @@ class FeedTarget:
     last_modified: str | None = None
     #: Fetch the article page of summary-only items (see `fulltext`).
     full_text: bool = False
+    #: Failed fetches in a row so far, for the exponential back-off.
+    error_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,8 @@ class FeedOutcome:
     error: str | None = None
     warnings: tuple[str, ...] = ()
     pages: int = 0
+    #: The feed moved for good (301/308) and its new URL parsed: the subscription follows.
+    moved_to: str | None = None
 
 
 @dataclass(slots=True)
@@ -64,19 +70,88 @@ class RefreshSummary:
     not_modified: int = 0
     failed: int = 0
     pages: int = 0
+    #: Sources not fetched this time: backing off, rate limited or gone (410).
+    skipped: int = 0
     elapsed: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: (old URL, new URL) of the subscriptions that moved permanently.
+    moved: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
         pages = f", {self.pages} article pages fetched" if self.pages else ""
+        skipped = f", {self.skipped} skipped (backing off or gone)" if self.skipped else ""
         return (
             f"{self.feeds} feeds: {self.new} new, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.not_modified} not modified, "
-            f"{self.failed} failed{pages} in {self.elapsed:.1f} s"
+            f"{self.failed} failed{pages}{skipped} in {self.elapsed:.1f} s"
         )
 
 
 ProgressCallback = Callable[[FeedOutcome, int, int], None]
+
+#: Polite fetching (EXPECTATIONS.md B: 429, 5xx, retry-after-storm, 410). A server's
+#: Retry-After is clamped to [MIN_BACKOFF, MAX_RETRY_AFTER]; repeated failures back off
+#: exponentially from MIN_BACKOFF up to MAX_BACKOFF, with up to 10 % jitter so many
+#: readers do not come back at the same second.
+MIN_BACKOFF = 60.0
+MAX_BACKOFF = 6 * 3600.0
+MAX_RETRY_AFTER = 24 * 3600.0
+
+
+def backoff_delay(
+    status: int | None,
+    retry_after: float | None,
+    failures: int,
+    *,
+    jitter: Callable[[], float] = random.random,
+) -> float | None:
+    """Seconds to wait before fetching a source again after an HTTP error, or None.
+
+    ``failures`` is how many fetches had already failed in a row before this one. A 429,
+    or a 503 with Retry-After, is honoured at once (garbage Retry-After = the default
+    back-off); any other 4xx/5xx backs off from its second failure in a row, so one
+    glitch costs nothing. Network errors are not HTTP answers and do not back off.
+    """
+    if status is None or status < 400:
+        return None
+    if status in (429, 503) and retry_after is not None:
+        return min(max(retry_after, MIN_BACKOFF), MAX_RETRY_AFTER)
+    if status != 429:
+        if failures < 1:
+            return None
+        failures -= 1
+    delay = MIN_BACKOFF * 2.0 ** min(failures, 30)
+    return min(delay * (1.0 + 0.1 * jitter()), MAX_BACKOFF)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    hours = seconds / 3600
+    return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
+
+
+def failed_update(
+    result: FetchResult, target: FeedTarget, now: datetime
+) -> tuple[SourceUpdate, FeedOutcome]:
+    """A failed fetch as a store update: the error, and when to try again (or never)."""
+    from wirereader.store import SourceUpdate
+
+    error = result.error or "no response"
+    gone = result.status == 410
+    retry_at = None
+    if gone:
+        error = f"{error}: the feed was removed by its server; no longer polled"
+    else:
+        delay = backoff_delay(result.status, result.retry_after, target.error_count)
+        if delay is not None:
+            retry_at = now + timedelta(seconds=delay)
+            error = f"{error}; next try in {_duration(delay)}"
+    error = clean_message(error)
+    update = SourceUpdate(
+        source_id=target.source_id, fetched_at=now, error=error, retry_at=retry_at, gone=gone
+    )
+    return update, FeedOutcome(target.source_id, target.url, "failed", error=error)
 
 
 def parse_response(body: bytes, url: str, content_type: str | None) -> ParseResult:
@@ -99,6 +174,7 @@ async def refresh_feeds(
 ) -> RefreshSummary:
     """Fetch, parse and store every target; returns the totals. Never raises for one feed."""
     from wirereader.fetch import Fetcher, FetchLimits, FetchRequest
+    from wirereader.service.parsepool import ParsePool
     from wirereader.store import SourceUpdate, Store
 
     started = time.monotonic()
@@ -149,11 +225,13 @@ async def refresh_feeds(
             update = SourceUpdate(source_id=target.source_id, fetched_at=now, not_modified=True)
             outcome = FeedOutcome(target.source_id, target.url, "not-modified")
         elif not result.ok or result.body is None:
-            error = result.error or "no response"
-            update = SourceUpdate(source_id=target.source_id, fetched_at=now, error=error)
-            outcome = FeedOutcome(target.source_id, target.url, "failed", error=error)
+            update, outcome = failed_update(result, target, now)
         else:
-            update, outcome = await _parse_update(result, target, now)
+            update, outcome = await _parse_update(result, target, now, pool)
+            if result.permanent_redirect and update.error is None:
+                # Moved for good, and the new URL parsed: only now does the subscription move.
+                update = replace(update, new_url=result.permanent_redirect)
+                outcome = replace(outcome, moved_to=result.permanent_redirect)
             if (target.full_text or full_text) and update.dispatches:
                 update, outcome = await _with_full_text(
                     fetcher,
@@ -171,7 +249,8 @@ async def refresh_feeds(
     limits = FetchLimits(total_timeout=timeout, concurrency=concurrency, per_host=per_host)
     requests = [FetchRequest(t.url, etag=t.etag, last_modified=t.last_modified) for t in targets]
     try:
-        async with Fetcher(limits) as fetcher:
+        # Parsing runs in worker processes under time and memory limits (G3(e)).
+        async with ParsePool() as pool, Fetcher(limits) as fetcher:
             tasks = [
                 asyncio.create_task(process(fetcher, result))
                 async for result in fetcher.fetch_all(requests)
@@ -187,15 +266,13 @@ async def refresh_feeds(
 
 
 async def _parse_update(
-    result: FetchResult, target: FeedTarget, now: datetime
+    result: FetchResult, target: FeedTarget, now: datetime, pool: ParsePool
 ) -> tuple[SourceUpdate, FeedOutcome]:
     from wirereader.store import SourceUpdate
 
     assert result.body is not None
     try:
-        parsed = await asyncio.to_thread(
-            parse_response, result.body, result.final_url, result.content_type
-        )
+        parsed = await pool.parse(result.body, result.final_url, result.content_type)
     except FormatError as exc:
         error = clean_message(exc)
         return (
@@ -251,6 +328,8 @@ def _count(
         summary.not_modified += 1
         return outcome
     new, updated, unchanged = per_source.get(outcome.source_id, (0, 0, 0))
+    if outcome.moved_to:
+        summary.moved.append((outcome.url, outcome.moved_to))
     summary.pages += outcome.pages
     summary.new += new
     summary.updated += updated

@@ -5,12 +5,13 @@ migrations), `batch` (saving a refresh in one transaction) and `core` (the `Stor
 """
 
 from wirereader.store.batch import BatchStats, SourceUpdate
-from wirereader.store.core import Store, search_expression
+from wirereader.store.core import FetchState, Store, search_expression
 from wirereader.store.schema import SCHEMA_VERSION, StoreError
 
 __all__ = [
     "SCHEMA_VERSION",
     "BatchStats",
+    "FetchState",
     "SourceUpdate",
     "Store",
     "StoreError",

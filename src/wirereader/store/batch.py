@@ -36,6 +36,10 @@ class SourceUpdate:
     error: str | None = None
     #: A permanent redirect: the subscription moves (unless another source has that URL).
     new_url: str | None = None
+    #: With an error: do not fetch the source again before this time (polite back-off).
+    retry_at: datetime | None = None
+    #: With an error: the server said 410 Gone, so the source is no longer polled.
+    gone: bool = False
 
 
 @dataclass
@@ -115,16 +119,17 @@ def _save_one(
     if not conn.execute("SELECT 1 FROM sources WHERE id = ?", (sid,)).fetchone():
         return  # removed by the user while the fetch ran: nothing to save it to
     if up.error is not None:
+        retry = None if up.retry_at is None else to_us(up.retry_at)
         conn.execute(
-            """UPDATE sources SET last_attempt = ?, last_error = ?, error_count = error_count + 1
-               WHERE id = ?""",
-            (at, up.error, sid),
+            """UPDATE sources SET last_attempt = ?, last_error = ?, error_count = error_count + 1,
+                   next_attempt = ?, gone = ? WHERE id = ?""",
+            (at, up.error, retry, int(up.gone), sid),
         )
         stats.failed += 1
         return
     conn.execute(
         """UPDATE sources SET last_attempt = ?1, last_success = ?1, last_error = NULL,
-               error_count = 0, title = CASE WHEN ?2 != '' THEN ?2 ELSE title END
+               error_count = 0, next_attempt = NULL, gone = 0, title = CASE WHEN ?2 != '' THEN ?2 ELSE title END
            WHERE id = ?3""",
         (at, up.title or "", sid),
     )

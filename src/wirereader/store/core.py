@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Literal, cast, get_args
@@ -43,7 +44,8 @@ _SOURCE = """SELECT s.id, s.url, s.title, s.kind, s.last_attempt, s.last_success
         (SELECT count(*) FROM dispatches d WHERE d.source_id = s.id),
         (SELECT count(*) FROM dispatches d JOIN marks m ON m.dispatch_id = d.id
             WHERE d.source_id = s.id AND m.read),
-        (SELECT max(d.sort_key) FROM dispatches d WHERE d.source_id = s.id)
+        (SELECT max(d.sort_key) FROM dispatches d WHERE d.source_id = s.id),
+        s.next_attempt, s.gone, s.error_count
     FROM sources s"""
 _UNREAD = " AND NOT EXISTS (SELECT 1 FROM marks r WHERE r.dispatch_id = d.id AND r.read)"
 _STARRED = " AND d.id IN (SELECT dispatch_id FROM marks WHERE starred)"
@@ -104,7 +106,21 @@ def _source(row: Any) -> SourceInfo:
         cached=cached,
         unread=cached - read,
         newest=_opt_time(row[9]),
+        next_attempt=_opt_time(row[10]),
+        gone=bool(row[11]),
+        error_count=row[12],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """A source's conditional-request validators and polite-fetching state."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    next_attempt: datetime | None = None
+    gone: bool = False
+    error_count: int = 0
 
 
 def search_expression(query: str) -> str | None:
@@ -208,6 +224,24 @@ class Store:
             "SELECT etag, last_modified FROM sources WHERE id = ?", (source_id,)
         ).fetchone()
         return (None, None) if row is None else (row[0], row[1])
+
+    def fetch_state(self, source_id: int) -> FetchState:
+        """What refreshing needs to know about a source: validators and back-off."""
+        row = self._conn.execute(
+            """SELECT etag, last_modified, next_attempt, gone, error_count
+               FROM sources WHERE id = ?""",
+            (source_id,),
+        ).fetchone()
+        if row is None:
+            return FetchState()
+        return FetchState(row[0], row[1], _opt_time(row[2]), bool(row[3]), row[4])
+
+    def clear_backoff(self, source_id: int) -> None:
+        """Forget a source's back-off and gone state (the user subscribed to it anew)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE sources SET next_attempt = NULL, gone = 0 WHERE id = ?", (source_id,)
+            )
 
     def save_batch(self, updates: Sequence[SourceUpdate]) -> BatchStats:
         return save_batch(self._conn, updates)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,10 +101,18 @@ _V1 = (
         headline, body, content='', tokenize='unicode61 remove_diacritics 2')""",
 )
 
+#: Polite fetching: when a source may be fetched again (a 429/503 Retry-After, or the
+#: back-off after repeated failures), and whether it answered 410 Gone (never polled again
+#: unless the user forces it or subscribes anew).
+_V2 = (
+    "ALTER TABLE sources ADD COLUMN next_attempt INTEGER",
+    "ALTER TABLE sources ADD COLUMN gone INTEGER NOT NULL DEFAULT 0",
+)
+
 Migration = tuple[str, ...] | Callable[[sqlite3.Connection], None]
 
 #: MIGRATIONS[n] takes a database from user_version n to n + 1. Append only.
-MIGRATIONS: list[Migration] = [_V1]
+MIGRATIONS: list[Migration] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -153,10 +162,15 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
 
 def _prepare(conn: sqlite3.Connection, where: Path) -> None:
     conn.execute("PRAGMA busy_timeout = 5000")
-    app_id = _pragma(conn, "application_id")
-    version = _pragma(conn, "user_version")
+    # One statement, so one snapshot: read one by one, a cache that another process is
+    # creating right now could show no application id and then its first tables, and be
+    # mistaken for a foreign SQLite file.
+    app_id, version, has_tables = conn.execute(
+        """SELECT (SELECT application_id FROM pragma_application_id),
+                  (SELECT user_version FROM pragma_user_version),
+                  (SELECT count(*) FROM sqlite_schema)"""
+    ).fetchone()
     if app_id != APPLICATION_ID:
-        has_tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
         if app_id != 0 or version != 0 or has_tables:
             raise StoreError(f"{where} is an SQLite file but not a wirereader cache")
         # Only takes effect before the first write, i.e. on a brand new file.
@@ -166,11 +180,29 @@ def _prepare(conn: sqlite3.Connection, where: Path) -> None:
             f"{where} was written by a newer wirereader (cache schema {version}; "
             f"this version reads up to {SCHEMA_VERSION}): upgrade wirereader or use --db"
         )
-    conn.execute("PRAGMA journal_mode = WAL")
+    _set_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     if version < SCHEMA_VERSION:
         migrate(conn)
+
+
+def _set_wal(conn: sqlite3.Connection, wait: float = 5.0) -> None:
+    """Switch the file to WAL (a setting kept in the file, so usually already done).
+
+    Switching needs an exclusive lock, and SQLite answers "database is locked" at once,
+    without the busy timeout, when another process holds any lock: processes opening a
+    brand-new cache together would fail. So retry for as long as the busy timeout.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def migrate(conn: sqlite3.Connection) -> None:

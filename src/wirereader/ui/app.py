@@ -31,6 +31,7 @@ from wirereader.ui.dispatch import DispatchView
 from wirereader.ui.headlines import HeadlineList, RowSource, list_source
 from wirereader.ui.help import HelpScreen
 from wirereader.ui.panes import RelatedList, SourceList
+from wirereader.ui.photo import images_enabled
 
 
 @dataclass
@@ -111,9 +112,12 @@ class WireReaderApp(App[None]):
         *,
         open_path: Path | None = None,
         refresh_on_start: bool | None = None,
+        images: bool | None = None,
     ) -> None:
         super().__init__()
         self.reader = reader
+        #: Draw photos: only when textual-image was loaded before the start (cli._launch).
+        self.images = images_enabled() if images is None else images
         self.open_path = open_path
         self.refresh_on_start = (
             reader.config.refresh_on_start if refresh_on_start is None else refresh_on_start
@@ -149,7 +153,7 @@ class WireReaderApp(App[None]):
                 )
                 yield HeadlineList(id="headlines")
         with Horizontal(id="bottom"):
-            yield DispatchView(id="dispatch")
+            yield DispatchView(id="dispatch", photos=self.reader if self.images else None)
             yield RelatedList(id="related")
         yield Static(id="status", markup=False)
         yield Footer()
@@ -229,9 +233,13 @@ class WireReaderApp(App[None]):
         self._cancel_preview()
         if event.headline is not None:
             dispatch_id = event.headline.id
-            self._preview_timer = self.set_timer(
-                PREVIEW_DELAY, lambda: self.open_dispatch(dispatch_id, preview=True)
-            )
+            self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self._preview(dispatch_id))
+
+    def _preview(self, dispatch_id: int) -> None:
+        self._preview_timer = None
+        # The timer may fire while the app is closing or a modal screen is up.
+        if self.is_running and self.screen is self.screen_stack[0]:
+            self.open_dispatch(dispatch_id, preview=True)
 
     def _cancel_preview(self) -> None:
         if self._preview_timer is not None:
@@ -245,7 +253,6 @@ class WireReaderApp(App[None]):
     ) -> StoredDispatch | None:
         """Show a dispatch. A preview (the cursor resting on it) is not reading it: it is
         neither marked read nor added to the history."""
-        self._preview_timer = None if preview else self._preview_timer
         stored = self.reader.get(dispatch_id)
         view = self.query_one("#dispatch", DispatchView)
         if stored is None:
@@ -553,6 +560,7 @@ class WireReaderApp(App[None]):
         self.query_one("#status", Static).update(Text(" · ".join(parts)))
 
     def on_unmount(self) -> None:
+        self._cancel_preview()
         # Saving the resume point must never stand in the way of quitting.
         with contextlib.suppress(Exception):
             self.reader.set_setting(

@@ -1,0 +1,176 @@
+"""Media RSS (``media:content``, ``media:group``, ``media:thumbnail``): photos with captions.
+
+feedparser keeps the pictures but turns ``media:description`` (the caption) into the
+item's summary or content (feedparser issue 53), so the captions and credits are read
+here from an lxml tree: a hardened re-parse of the document on the feedparser path, or
+the tree the fast path (`fastfeed`) already built.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lxml import etree
+
+from wirereader.formats.html import html_to_content, split_credit
+from wirereader.model import Photo
+from wirereader.sanitize import clean_line, safe_url
+
+MRSS = b"search.yahoo.com/mrss"
+IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
+
+
+@dataclass
+class Media:
+    """What Media RSS says about one item (feedparser keeps the pictures but loses captions)."""
+
+    guid: str = ""
+    link: str = ""
+    photos: list[Photo] = field(default_factory=list)
+    captions: set[str] = field(default_factory=set)
+    credits: list[str] = field(default_factory=list)
+
+
+def local(el: Any) -> tuple[str, str]:
+    """``(namespace, local name)`` of an element; empty strings for comments and PIs."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return "", ""
+    if tag[:1] == "{":
+        ns, _, name = tag[1:].partition("}")
+        return ns, name
+    return "", tag
+
+
+def _media_text(el: Any, name: str) -> str:
+    """A caption or title; ``type="html"`` ones are reduced to their text."""
+    for child in el:
+        ns, name_ = local(child)
+        if name_ == name and "search.yahoo.com/mrss" in ns and child.text:
+            text = "".join(child.itertext())
+            if child.get("type") == "html":
+                text = " ".join(b.text for b in html_to_content(text).blocks)
+            return clean_line(text)
+    return ""
+
+
+def _media_credits(el: Any) -> list[str]:
+    found = []
+    for child in el:
+        ns, name = local(child)
+        if name == "credit" and "search.yahoo.com/mrss" in ns:
+            found.append(clean_line("".join(child.itertext()), 300))
+    return [c for c in found if c]
+
+
+def _media_photo(el: Any, caption: str, credit: str, base: str | None) -> Photo | None:
+    url = safe_url(el.get("url"), base)
+    medium = (el.get("medium") or "").lower()
+    mime = clean_line(el.get("type"), 100).lower()
+    if not url or (medium and medium != "image"):
+        return None
+    if not medium and mime and not mime.startswith("image/"):
+        return None
+    if not medium and not mime and local(el)[1] == "content" and not IMAGE_EXT.search(url):
+        return None
+    if not credit:
+        caption, credit = split_credit(caption)
+    width, height = el.get("width") or "", el.get("height") or ""
+    return Photo(
+        caption=caption,
+        credit=credit,
+        url=url,
+        width=int(width) if width.isdigit() and len(width) < 6 else None,
+        height=int(height) if height.isdigit() and len(height) < 6 else None,
+        mime=mime or None,
+    )
+
+
+def read_media_item(item: Any, base: str | None) -> Media:
+    """Photos, captions and credits of one ``item`` or ``entry`` element."""
+    media = Media(credits=_media_credits(item))
+    caption = _media_text(item, "description") or _media_text(item, "title")
+    credit = ", ".join(media.credits)
+    thumbs: list[Photo | None] = []
+    for child in item:
+        ns, name = local(child)
+        if name in ("guid", "id") and child.text:
+            media.guid = child.text.strip()
+        elif name == "link" and not media.link:
+            media.link = (child.get("href") or child.text or "").strip()
+        if "search.yahoo.com/mrss" not in ns or name not in ("content", "group", "thumbnail"):
+            continue
+        group_caption = _media_text(child, "description") or _media_text(child, "title")
+        group_credit = ", ".join(_media_credits(child)) or credit
+        media.credits.extend(_media_credits(child))
+        photos = []
+        for el in child.iter():
+            if local(el)[1] == "thumbnail":
+                thumbs.append(_media_photo(el, group_caption or caption, group_credit, base))
+            elif local(el)[1] == "content":
+                cap = _media_text(el, "description") or _media_text(el, "title") or group_caption
+                cred = ", ".join(_media_credits(el)) or group_credit
+                photos.append(_media_photo(el, cap or caption, cred, base))
+        found = [p for p in photos if p]
+        if name == "group" and found:  # renditions of one picture: keep the widest
+            found = [max(found, key=lambda p: p.width or 0)]
+        media.photos.extend(found)
+    media.photos.extend([t for t in thumbs if t][:1] if not media.photos else [])
+    for el in item.iter():
+        ns, name = local(el)
+        if name in ("description", "title") and "search.yahoo.com/mrss" in ns and el.text:
+            media.captions.add(el.text.strip())
+    return media
+
+
+def read_media(data: bytes, base: str | None) -> list[Media]:
+    """Media RSS per item, in document order; empty when there is none or lxml gives up."""
+    if MRSS not in data and b"\x00" not in data[:4]:
+        return []
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return []
+    if root is None:
+        return []
+    return [
+        read_media_item(el, base)
+        for el in root.iter()
+        if local(el)[1] in ("item", "entry") and "search.yahoo.com/mrss" not in local(el)[0]
+    ]
+
+
+def feedparser_media(entry: Any, base: str | None) -> list[Photo]:
+    """Pictures feedparser saw, for when lxml could not read the document."""
+    photos = []
+    for m in [*(entry.get("media_content") or []), *(entry.get("media_thumbnail") or [])[:1]]:
+        medium, mime = str(m.get("medium") or ""), str(m.get("type") or "")
+        is_image = medium in ("", "image") and (not mime or mime.startswith("image/"))
+        if is_image and (url := safe_url(m.get("url"), base)):
+            photos.append(Photo(url=url, mime=clean_line(mime, 100) or None))
+    return photos
+
+
+def enclosure_photo(href: object, mime: object, base: str | None) -> Photo | None:
+    url = safe_url(href if isinstance(href, str) else None, base)
+    kind = clean_line(mime if isinstance(mime, str) else "", 100).lower()
+    if url and (kind.startswith("image/") or (not kind and IMAGE_EXT.search(url))):
+        return Photo(url=url, mime=kind or None)
+    return None
+
+
+def add_photo(photos: list[Photo], photo: Photo) -> int:
+    """Append, or merge into the photo with the same URL; the index the photo ended at."""
+    for i, seen in enumerate(photos):
+        if photo.url and seen.url == photo.url:
+            photos[i] = replace(
+                seen, caption=seen.caption or photo.caption, credit=seen.credit or photo.credit
+            )
+            return i
+    photos.append(photo)
+    return len(photos) - 1
