@@ -301,6 +301,14 @@ def _parse_xml(data: bytes, url: str | None) -> ParseResult:
             warnings.append(f"wrong encoding declared; read as {parsed.get('encoding')}")
         else:
             warnings.append("recovered from malformed XML")
+            # A recovered document is often a truncated one: its last item, cut before its
+            # id and link, cannot be told apart from the whole item cached last time, and
+            # a made-up id would cache the story twice. Skip it; the next fetch brings it.
+            last = entries[-1]
+            truncated = not re.search(rb"</(?:\w+:)?(?:rss|feed|RDF)>\s*$", data[-256:])
+            if truncated and not (last.get("id") or last.get("link")):
+                warnings.append("last item cut short (no id or link) skipped")
+                entries = entries[:-1]
     try:
         media = read_media(data, base)
     except (ValueError, TypeError, etree.LxmlError):
