@@ -373,3 +373,73 @@ def test_locked_file_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyP
 def _fast_busy_pragma(conn: sqlite3.Connection, name: str) -> int:
     conn.execute("PRAGMA busy_timeout = 50")  # don't wait the real 5 s in a test
     return int(conn.execute(f"PRAGMA {name}").fetchone()[0])
+
+
+def test_search_finds_chinese_and_japanese_words_inside_a_clause(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from wirereader.model import Block, Dispatch
+    from wirereader.store import SourceUpdate, Store
+
+    with Store(tmp_path / "cjk.db") as store:
+        sid = store.ensure_source("https://example.org/zh", title="Xinhua zh")
+        items = [
+            Dispatch(
+                guid="1",
+                headline="普京与卢卡申科讨论共同防务空间",
+                body=(Block(kind="paragraph", text="明斯克12月19日电 两国通胀压力缓解。"),),
+            ),
+            Dispatch(guid="2", headline="東京で記者会見が行われた"),
+            Dispatch(guid="3", headline="Unrelated English story"),
+        ]
+        store.save_batch(
+            [SourceUpdate(source_id=sid, fetched_at=datetime.now(UTC), dispatches=items)]
+        )
+        assert [h.headline for h in store.search("卢卡申科")] == ["普京与卢卡申科讨论共同防务空间"]
+        assert [h.headline for h in store.search("通胀 ")] == ["普京与卢卡申科讨论共同防务空间"]
+        assert [h.headline for h in store.search("記者会見")] == ["東京で記者会見が行われた"]
+        assert store.search("防务空间 english") == []
+        # Updating or removing a CJK row keeps the index consistent.
+        store.save_batch(
+            [
+                SourceUpdate(
+                    source_id=sid,
+                    fetched_at=datetime.now(UTC),
+                    dispatches=[Dispatch(guid="1", headline="普京与卢卡申科会谈")],
+                )
+            ]
+        )
+        assert [h.headline for h in store.search("卢卡申科")] == ["普京与卢卡申科会谈"]
+        assert store.search("防务") == []
+
+
+def test_migration_reindexes_an_older_cache_for_cjk(tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from wirereader.model import Dispatch
+    from wirereader.store import SourceUpdate, Store
+
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        sid = store.ensure_source("https://example.org/zh")
+        store.save_batch(
+            [
+                SourceUpdate(
+                    source_id=sid,
+                    fetched_at=datetime.now(UTC),
+                    dispatches=[Dispatch(guid="1", headline="两国通胀压力缓解")],
+                )
+            ]
+        )
+    conn = sqlite3.connect(path)
+    # As version 2 indexed it: the whole clause one token.
+    conn.execute("INSERT INTO search(search) VALUES ('delete-all')")
+    conn.execute(
+        "INSERT INTO search(rowid, headline, body) SELECT sort_key, headline, '' FROM dispatches"
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert [h.headline for h in store.search("通胀")] == ["两国通胀压力缓解"]

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from wirereader.codec import dispatch_from_json, dispatch_to_json, json_digest
 from wirereader.model import Dispatch
-from wirereader.store.schema import from_us, to_us
+from wirereader.store.schema import from_us, index_text, to_us
 
 #: A dispatch dated further ahead than this (a wrong clock or time zone at the sender)
 #: would sit on top of the list for hours, so its list time is capped.
@@ -184,7 +184,7 @@ def _save_dispatches(
             inserts.append(
                 (sid, d.guid, key, d.headline, d.urgency, status, d.url, at, at, digest, text)
             )
-            fts_add.append((key, d.headline, d.body_text()))
+            fts_add.append((key, *index_text(d.headline, d.body_text())))
             new += 1
             continue
         did, old_key, old_headline, old_digest, old_text, first_seen, old_updated = row
@@ -201,8 +201,8 @@ def _save_dispatches(
         wanted = to_us(sort_time(d, from_us(first_seen), up.fetched_at))
         key = old_key if wanted == old_key else keys.take(wanted)
         versions.append((did, old_updated, at, old_text))
-        fts_del.append((old_key, old_headline, old.body_text()))
-        fts_add.append((key, d.headline, d.body_text()))
+        fts_del.append((old_key, *index_text(old_headline, old.body_text())))
+        fts_add.append((key, *index_text(d.headline, d.body_text())))
         changes.append(
             (key, d.headline, d.urgency, str(d.pub_status), d.url, at, digest, text, did)
         )

@@ -20,7 +20,7 @@ from typing import Any, Literal, cast, get_args
 from wirereader.codec import dispatch_from_json
 from wirereader.model import Dispatch, Headline, PubStatus, SourceInfo, StoredDispatch
 from wirereader.store.batch import BatchStats, SourceUpdate, save_batch
-from wirereader.store.schema import connect, from_us, search_values, to_us
+from wirereader.store.schema import cjk_tokens, connect, from_us, search_values, to_us
 
 SourceKind = Literal["feed", "local", "sample", "pages"]
 SOURCE_KINDS: frozenset[str] = frozenset(get_args(SourceKind))
@@ -137,7 +137,8 @@ def search_expression(query: str) -> str | None:
     terms = [t for t in query.split() if any(ch.isalnum() for ch in t)]
     if not terms:
         return None
-    quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+    # A CJK word becomes the phrase of its characters, as they are indexed.
+    quoted = ['"' + cjk_tokens(t).strip().replace('"', '""') + '"' for t in terms]
     if not query[-1:].isspace():
         quoted[-1] += "*"
     return " ".join(quoted)
