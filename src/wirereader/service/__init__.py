@@ -352,6 +352,25 @@ class Reader:
     ) -> int:
         return self.store.count(source_id, unread_only=unread_only, starred_only=starred_only)
 
+    def headline(self, dispatch_id: int) -> Headline | None:
+        """One dispatch as a list row (to redraw it after its marks change)."""
+        stored = self.store.get(dispatch_id)
+        if stored is None:
+            return None
+        d = stored.dispatch
+        return Headline(
+            id=stored.id,
+            source_id=stored.source_id,
+            source_title=stored.source_title,
+            headline=d.headline,
+            time=stored.time,
+            urgency=d.urgency,
+            pub_status=d.pub_status,
+            updates=stored.updates,
+            read=stored.read,
+            starred=stored.starred,
+        )
+
     def get(self, dispatch_id: int) -> StoredDispatch | None:
         return self.store.get(dispatch_id)
 

@@ -77,6 +77,16 @@ class RefreshSummary:
     #: (old URL, new URL) of the subscriptions that moved permanently.
     moved: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def offline(self) -> bool:
+        """No feed could be reached at all: the network (not the feeds) is the problem."""
+        network = ("connect", "resolve", "network", "timed out", "unreachable")
+        return (
+            bool(self.feeds)
+            and self.failed == self.feeds
+            and all(any(w in err.lower() for w in network) for _, err in self.failures)
+        )
+
     def line(self) -> str:
         pages = f", {self.pages} article pages fetched" if self.pages else ""
         skipped = f", {self.skipped} skipped (backing off or gone)" if self.skipped else ""

@@ -8,70 +8,33 @@ run in workers that never take the app down with them (`exit_on_error=False`).
 from __future__ import annotations
 
 import contextlib
-import webbrowser
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.notifications import SeverityLevel
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
-from wirereader.model import Headline, Related, StoredDispatch
-from wirereader.sanitize import clean_message, safe_url, url_host
+from wirereader.model import Related, StoredDispatch
+from wirereader.sanitize import clean_message, url_host
 from wirereader.service import Reader
 from wirereader.service.refresh import FeedOutcome, RefreshSummary
+from wirereader.ui.actions import DispatchActions
 from wirereader.ui.commands import ReaderCommands
 from wirereader.ui.dispatch import DispatchView
 from wirereader.ui.headlines import HeadlineList, RowSource, list_source
-from wirereader.ui.help import HelpScreen
+from wirereader.ui.history import History
 from wirereader.ui.panes import RelatedList, SourceList
 from wirereader.ui.photo import images_enabled
-
-
-@dataclass
-class History:
-    """Back and forward through what was read, like a browser."""
-
-    back: list[int] = field(default_factory=list)
-    forward: list[int] = field(default_factory=list)
-    current: int | None = None
-
-    def visit(self, dispatch_id: int) -> None:
-        if self.current == dispatch_id:
-            return
-        if self.current is not None:
-            self.back.append(self.current)
-        self.current = dispatch_id
-        self.forward.clear()
-
-    def go_back(self) -> int | None:
-        if not self.back:
-            return None
-        if self.current is not None:
-            self.forward.append(self.current)
-        self.current = self.back.pop()
-        return self.current
-
-    def go_forward(self) -> int | None:
-        if not self.forward:
-            return None
-        if self.current is not None:
-            self.back.append(self.current)
-        self.current = self.forward.pop()
-        return self.current
-
+from wirereader.ui.status import StatusLine
 
 #: Seconds the cursor must rest on a headline before it is previewed below the list.
 PREVIEW_DELAY = 0.15
 
 
-class WireReaderApp(App[None]):
+class WireReaderApp(DispatchActions):
     """`wirereader` in a terminal."""
 
     CSS_PATH = "app.tcss"
@@ -125,22 +88,7 @@ class WireReaderApp(App[None]):
         self.source_id: int | None = None
         self.history = History()
         self.searching: str | None = None
-        self.status_text = ""
-        self.last_refresh: datetime | None = None
-        self.offline = False
-        self.refresh_progress = ""
         self._preview_timer: Timer | None = None
-
-    def say(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-    ) -> None:
-        """A notification whose text is never parsed as markup (it often quotes feed text)."""
-        self.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- layout ------------------------------------------------------------------------
 
@@ -155,7 +103,7 @@ class WireReaderApp(App[None]):
         with Horizontal(id="bottom"):
             yield DispatchView(id="dispatch", photos=self.reader if self.images else None)
             yield RelatedList(id="related")
-        yield Static(id="status", markup=False)
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -276,30 +224,6 @@ class WireReaderApp(App[None]):
         cached = [self.reader.find_related(r, stored) is not None for r in related]
         self.query_one("#related", RelatedList).set_related(related, cached)
 
-    def _refresh_row(self, dispatch_id: int) -> None:
-        headlines = self.query_one("#headlines", HeadlineList)
-        for h in self._rows_for(dispatch_id):
-            headlines.update_row(h)
-
-    def _rows_for(self, dispatch_id: int) -> list[Headline]:
-        stored = self.reader.get(dispatch_id)
-        if stored is None:
-            return []
-        return [
-            Headline(
-                id=stored.id,
-                source_id=stored.source_id,
-                source_title=stored.source_title,
-                headline=stored.dispatch.headline,
-                time=stored.time,
-                urgency=stored.dispatch.urgency,
-                pub_status=stored.dispatch.pub_status,
-                updates=stored.updates,
-                read=stored.read,
-                starred=stored.starred,
-            )
-        ]
-
     def open_file(self, path: Path) -> None:
         summary = self.reader.import_paths([path])
         if summary.errors:
@@ -353,68 +277,6 @@ class WireReaderApp(App[None]):
             if self.searching is not None:
                 self.show_source(self.source_id)
         self.query_one("#headlines", HeadlineList).focus()
-
-    def _current(self) -> StoredDispatch | None:
-        return self.query_one("#dispatch", DispatchView).stored
-
-    def action_open_link(self) -> None:
-        stored = self._current()
-        url = safe_url(stored.dispatch.url) if stored else None
-        if url is None:
-            self.say("This dispatch has no web link to open.", timeout=3)
-            return
-        self.say(f"Opening {url_host(url)} in the browser", timeout=3)
-        self._open_browser(url)
-
-    @work(thread=True, exit_on_error=False, group="browser")
-    def _open_browser(self, url: str) -> None:
-        # webbrowser never goes through a shell; safe_url already refused a leading "-".
-        webbrowser.open(url, new=2)
-
-    def action_copy_link(self) -> None:
-        stored = self._current()
-        url = safe_url(stored.dispatch.url) if stored else None
-        if url is None:
-            self.say("This dispatch has no web link to copy.", timeout=3)
-            return
-        self.copy_to_clipboard(url)
-        self.say(f"Copied {url}", timeout=3)
-
-    def _target_id(self) -> int | None:
-        if isinstance(self.focused, HeadlineList) or self._current() is None:
-            current = self.query_one("#headlines", HeadlineList).current
-            return current.id if current else None
-        stored = self._current()
-        return stored.id if stored else None
-
-    def action_toggle_read(self) -> None:
-        dispatch_id = self._target_id()
-        stored = self.reader.get(dispatch_id) if dispatch_id is not None else None
-        if stored is not None:
-            self.reader.mark_read([stored.id], not stored.read)
-            self._refresh_row(stored.id)
-
-    def action_toggle_star(self) -> None:
-        dispatch_id = self._target_id()
-        stored = self.reader.get(dispatch_id) if dispatch_id is not None else None
-        if stored is not None:
-            self.reader.star(stored.id, not stored.starred)
-            self._refresh_row(stored.id)
-            self.say("Starred." if not stored.starred else "Star removed.", timeout=2)
-
-    def action_versions(self) -> None:
-        from wirereader.ui.versions import VersionsScreen
-        from wirereader.versions import changes
-
-        stored = self._current()
-        if stored is None:
-            self.say("Open a dispatch first.", timeout=2)
-            return
-        steps = changes(stored.dispatch, self.reader.versions(stored.id))
-        self.push_screen(VersionsScreen(stored.dispatch.headline, steps))
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self))
 
     # -- search ------------------------------------------------------------------------
 
@@ -499,32 +361,26 @@ class WireReaderApp(App[None]):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self) -> None:
-        self.refresh_progress = "refreshing…"
+        self.status.progress = "refreshing…"
         self.update_status()
 
         def progress(outcome: FeedOutcome, done: int, total: int) -> None:
-            self.refresh_progress = f"refreshing {done}/{total}"
+            self.status.progress = f"refreshing {done}/{total}"
             self.update_status()
 
         try:
             summary = await self.reader.refresh(progress=progress, on_batch=self._rows_changed)
         except Exception as exc:
-            self.refresh_progress = ""
+            self.status.progress = ""
             self.say(clean_message(exc), title="Refresh failed", severity="error")
             self.update_status()
             return
         self._refresh_done(summary)
 
     def _refresh_done(self, summary: RefreshSummary) -> None:
-        self.refresh_progress = ""
-        self.last_refresh = datetime.now()
-        self.offline = (
-            bool(summary.feeds)
-            and summary.failed == summary.feeds
-            and all(_is_network_error(err) for _, err in summary.failures)
-        )
+        self.status.refresh_done(summary)
         self._rows_changed()
-        self.update_status(summary)
+        self.update_status()
 
     def _rows_changed(self) -> None:
         """Rows were written by the refresh: re-read, keeping the cursor on its headline."""
@@ -539,25 +395,21 @@ class WireReaderApp(App[None]):
         )
         self.load_sources()
 
-    def update_status(self, summary: RefreshSummary | None = None) -> None:
-        parts: list[str] = []
-        if not self.reader.subscriptions():
-            parts.append("no subscriptions yet — ctrl+p: “Subscribe to the built-in wire feeds”")
-        if self.offline:
-            parts.append("offline — reading from the cache")
-        if self.refresh_progress:
-            parts.append(self.refresh_progress)
-        failing = sum(1 for s in self.query_one("#sources", SourceList).sources if s.last_error)
-        if failing:
-            parts.append(f"{failing} source{'s' if failing != 1 else ''} failing")
-        if summary is not None:
-            parts.append(f"{summary.new} new, {summary.updated} updated")
-        if self.last_refresh:
-            parts.append(f"last refresh {self.last_refresh:%H:%M}")
-        headlines = self.query_one("#headlines", HeadlineList)
-        parts.append(f"{headlines.row_count} headlines")
-        parts.append("? keys")
-        self.query_one("#status", Static).update(Text(" · ".join(parts)))
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    @property
+    def offline(self) -> bool:
+        """The last refresh reached no feed at all: the reader works from the cache."""
+        return self.status.offline
+
+    def update_status(self) -> None:
+        self.status.show(
+            subscribed=bool(self.reader.subscriptions()),
+            failing=sum(1 for s in self.query_one("#sources", SourceList).sources if s.last_error),
+            headlines=self.query_one("#headlines", HeadlineList).row_count,
+        )
 
     def on_unmount(self) -> None:
         self._cancel_preview()
@@ -566,13 +418,6 @@ class WireReaderApp(App[None]):
             self.reader.set_setting(
                 "ui.source", "" if self.source_id is None else str(self.source_id)
             )
-
-
-def _is_network_error(message: str) -> bool:
-    lowered = message.lower()
-    return any(
-        word in lowered for word in ("connect", "resolve", "network", "timed out", "unreachable")
-    )
 
 
 def run_app(reader: Reader, *, open_path: Path | None = None) -> int:

@@ -1,0 +1,48 @@
+"""The status line: offline, refresh progress, failing sources, counts, the help hint.
+
+One widget owns what the line says, so the app only reports facts to it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from wirereader.service.refresh import RefreshSummary
+
+
+class StatusLine(Static):
+    """Facts set by the app; `show` draws them in one line."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.offline = False
+        self.progress = ""
+        self.last_refresh: datetime | None = None
+        self.last_summary: RefreshSummary | None = None
+
+    def refresh_done(self, summary: RefreshSummary) -> None:
+        self.progress = ""
+        self.last_refresh = datetime.now()
+        self.last_summary = summary
+        self.offline = summary.offline
+
+    def show(self, *, subscribed: bool, failing: int, headlines: int) -> None:
+        parts: list[str] = []
+        if not subscribed:
+            parts.append("no subscriptions yet — ctrl+p: “Subscribe to the built-in wire feeds”")
+        if self.offline:
+            parts.append("offline — reading from the cache")
+        if self.progress:
+            parts.append(self.progress)
+        if failing:
+            parts.append(f"{failing} source{'s' if failing != 1 else ''} failing")
+        if self.last_summary is not None:
+            parts.append(f"{self.last_summary.new} new, {self.last_summary.updated} updated")
+        if self.last_refresh:
+            parts.append(f"last refresh {self.last_refresh:%H:%M}")
+        parts.append(f"{headlines} headlines")
+        parts.append("? keys")
+        self.update(Text(" · ".join(parts)))
