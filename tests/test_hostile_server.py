@@ -543,3 +543,52 @@ def test_every_endpoint_is_covered(hostile: str) -> None:
         ):
             missing.append(path)
     assert missing == []
+
+
+def _peak_rss_mb(args: list[str], env: dict[str, str], out: Path) -> tuple[float, float]:
+    """Run a command as a child and wait for it with wait4: (its peak RSS in MB, seconds).
+
+    Parse workers are processes of their own, held to 1 GiB of address space each by the
+    pool (RLIMIT_AS); this measures the refreshing process itself.
+    """
+    import os
+
+    started = time.monotonic()
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(args, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0  # reaped by wait4 above
+    return usage.ru_maxrss / 1024, time.monotonic() - started
+
+
+def test_one_refresh_over_every_fault_stays_bounded(hostile: str, tmp_path: Path) -> None:
+    """The whole fault list in one real `wirereader refresh`: it ends, the good feed is
+    stored, and the process (and its parse workers) stay well under 300 MB (G3)."""
+    import os
+
+    urls = [hostile + "/feed/good", *(hostile + fault for fault in FAULTS)]
+    (tmp_path / "urls").write_text("\n".join(urls) + "\n")
+    env = {
+        **os.environ,
+        "WIREREADER_DB": str(tmp_path / "c.db"),
+        "WIREREADER_CONFIG": str(tmp_path / "c.toml"),
+    }
+    peak, took = _peak_rss_mb(
+        [sys.executable, "-m", "wirereader", "--urls", str(tmp_path / "urls"), "refresh", "-q"],
+        env,
+        tmp_path / "out.txt",
+    )
+    out = (tmp_path / "out.txt").read_text()
+    assert f"{len(urls)} feeds:" in out, out
+    print(f"peak RSS {peak:.0f} MB in {took:.1f} s")
+    assert peak < 300, f"peak RSS {peak:.0f} MB"
+    assert took < 90
+    listed = subprocess.run(
+        [sys.executable, "-m", "wirereader", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert sum("Good story" in line for line in listed.splitlines()) >= 5
