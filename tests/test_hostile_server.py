@@ -468,7 +468,8 @@ ARTICLES: dict[str, str | None] = {
     "/article/charset": None,
     # 6.2 MB: over the 5 MiB article cap, refused before any parsing.
     "/article/pathological": r"Not cached yet, and fetching it failed: response larger than 5 MiB — skipped",
-    "/article/deep": r"Fetched, but could not read the page: could not extract.*|Fetched, but the page holds no article\.",
+    # 100k nested elements: libxml2 gives up on depth, the plain-text fallback reads it.
+    "/article/deep": None,
     "/article/huge": r"Not cached yet, and fetching it failed: response larger than 5 MiB — skipped",
     "/article/slow": r"Not cached yet, and fetching it failed: timed out after 20 s",
     "/article/redirect-to-file": r"Not cached yet, and fetching it failed: redirect to unsupported URL",
@@ -495,6 +496,8 @@ async def test_article_faults_through_follow(hostile: str, tmp_path: Path) -> No
                 assert "<script" not in text and "document.cookie" not in text
                 for link in [d.url, *(r.url for r in d.related), *(p.url for p in d.photos)]:
                     assert link is None or link.startswith(("http://", "https://")), link
+                if path == "/article/deep":
+                    assert "deep body" in text, "never a silently blank article"
             else:
                 assert result.dispatch is None, path
                 assert result.message.isprintable() and len(result.message) <= 400

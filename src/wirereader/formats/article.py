@@ -95,7 +95,8 @@ def _text(value: object) -> str:
 
 def parse(data: bytes, url: str | None, *, charset: str | None = None) -> ParseResult:
     """Extract one dispatch from an article page."""
-    root = parse_html_document(_decode(data, charset))
+    markup = _decode(data, charset)
+    root = parse_html_document(markup)
     if root is None:
         raise FormatError("could not read the page as HTML")
     ld = _jsonld(root)
@@ -113,7 +114,9 @@ def parse(data: bytes, url: str | None, *, charset: str | None = None) -> ParseR
         container = next(iter(root.iter(tag)), None)
         if container is not None:
             break
-    content = element_to_content(container if container is not None else root, url, "")
+    # The markup goes along: when libxml2 gives up on depth and the tree comes back
+    # empty, the walker falls back to plain text rather than a blank article (A02).
+    content = element_to_content(container if container is not None else root, url, markup)
     blocks = list(content.blocks)
     # The page's own headline usually opens the article: don't show it twice.
     if blocks and blocks[0].kind in ("subhead", "paragraph") and blocks[0].text == headline:

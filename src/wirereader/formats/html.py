@@ -325,7 +325,7 @@ def _plain_fallback(markup: str) -> HtmlContent:
     text = std_html.unescape(_TAGS.sub(" ", markup[: 2 * 1024 * 1024]))
     out = HtmlContent()
     for para in re.split(r"\n\s*\n", text):
-        para = clean_text(para.replace("\n", " "))
+        para = clean_text(_WS.sub(" ", para))
         if para:
             out.blocks.append(Block(kind="paragraph", text=para))
     return out
