@@ -13,8 +13,8 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 PARA = (
     "<p>HANOI (VNA) – The National Assembly on Tuesday adopted the revised law on "
