@@ -8,16 +8,14 @@ two minutes even if this module never gets to shut it down.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from tests.conftest import shared_path
+from tests.hostile_helpers import hostile_server
 from wirereader.fetch import Fetcher, FetchLimits, FetchRequest, FetchResult
 
 BOUNDED = FetchLimits(max_bytes=2 * 1024 * 1024, total_timeout=2.0, read_timeout=1.0)
@@ -26,31 +24,8 @@ BOUNDED = FetchLimits(max_bytes=2 * 1024 * 1024, total_timeout=2.0, read_timeout
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     script = shared_path("hostile", "hostile_server.py")
-    port_file = tmp_path_factory.mktemp("hostile") / "port"
-    args = [sys.executable, str(script), "--host", "127.0.0.1", "--port", "0"]
-    args += ["--port-file", str(port_file), "--max-seconds", "120", "--stream-seconds", "20"]
-    proc = subprocess.Popen([*args, "--quiet"], stderr=subprocess.DEVNULL)
-    try:
-        yield f"http://127.0.0.1:{_wait_for_port(port_file, proc)}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_for_port(port_file: Path, proc: subprocess.Popen[bytes]) -> int:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail("hostile server exited at start")
-        text = port_file.read_text() if port_file.exists() else ""
-        if text.strip().isdigit():
-            return int(text)
-        time.sleep(0.05)
-    pytest.fail("hostile server did not start")
+    with hostile_server(script, tmp_path_factory.mktemp("hostile"), max_seconds=120) as url:
+        yield url
 
 
 # (path, expected error (regex, full match), wall-clock bound in seconds)

@@ -34,8 +34,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.conftest import shared_path
+from tests.hostile_helpers import hostile_server
 from tests.loopback import LoopbackServer
-from tests.test_fetch_hostile import _wait_for_port
 from wirereader import cli
 from wirereader.model import Related, SourceInfo
 from wirereader.service import Reader
@@ -60,19 +60,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         timeout=120,
     )
-    port_file = here / "port"
-    args = [sys.executable, str(script), "--host", "127.0.0.1", "--port", "0"]
-    args += ["--port-file", str(port_file), "--max-seconds", "300", "--stream-seconds", "20"]
-    proc = subprocess.Popen([*args, "--quiet"], stderr=subprocess.DEVNULL)
-    try:
-        yield f"http://127.0.0.1:{_wait_for_port(port_file, proc)}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with hostile_server(script, here, max_seconds=300) as url:
+        yield url
 
 
 def _get(url: str) -> bytes:

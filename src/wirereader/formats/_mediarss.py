@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from wirereader.formats.html import html_to_content, split_credit
+from wirereader.formats.xmlsafe import hardened_parser
 from wirereader.model import Photo
 from wirereader.sanitize import clean_line, safe_url
 
@@ -129,11 +130,8 @@ def read_media(data: bytes, base: str | None) -> list[Media]:
     """Media RSS per item, in document order; empty when there is none or lxml gives up."""
     if MRSS not in data and b"\x00" not in data[:4]:
         return []
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
-    )
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, hardened_parser(recover=True))
     except (etree.XMLSyntaxError, ValueError):
         return []
     if root is None:

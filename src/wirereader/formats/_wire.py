@@ -15,10 +15,9 @@ from lxml import etree
 
 from wirereader.formats.common import split_dateline
 from wirereader.formats.html import HtmlContent, element_to_content
+from wirereader.formats.xmlsafe import hardened_parser, refuse_entity_declarations
 from wirereader.model import Block, FormatError, Photo
 from wirereader.sanitize import clean_line, clean_message, clean_text, safe_url
-
-_ENTITY_MARKERS = (b"<!ENTITY", "<!ENTITY".encode("utf-16-le"), "<!ENTITY".encode("utf-16-be"))
 
 #: Renditions wider than this are print masters (AP's 3000 px, TT's 4724 px, 10 MB):
 #: a terminal wants the largest picture below it, the preview, not the download.
@@ -38,18 +37,9 @@ def parse_xml(data: bytes | str) -> etree._Element:
     if isinstance(data, str):
         # An encoding declaration contradicts the bytes we just made.
         raw = re.sub(rb"^\s*<\?xml[^>]*\?>", b"", raw, count=1)
-    if any(marker in raw for marker in _ENTITY_MARKERS):
-        raise FormatError("XML entity declarations rejected")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    refuse_entity_declarations(raw)
     try:
-        root = etree.fromstring(raw, parser)
+        root = etree.fromstring(raw, hardened_parser(recover=False, strip=True))
     except etree.XMLSyntaxError as exc:
         raise FormatError(clean_message(f"invalid XML: {exc}")) from None
     except ValueError as exc:  # e.g. an unknown encoding declaration

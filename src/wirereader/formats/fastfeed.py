@@ -28,6 +28,7 @@ from lxml import etree
 
 from wirereader.formats._mediarss import MRSS, Media, read_media_item
 from wirereader.formats.common import parse_date
+from wirereader.formats.xmlsafe import hardened_parser
 from wirereader.model import ParseResult
 
 #: False where feedparser must not run (a thread of the app, not a limited worker process):
@@ -450,14 +451,7 @@ class _Reader:
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        recover=False,
-        collect_ids=False,
-    )
+    return hardened_parser(recover=False)
 
 
 def read(data: bytes) -> tuple[str, dict[str, Any], list[dict[str, Any]], list[Any]]:

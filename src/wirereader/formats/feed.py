@@ -43,38 +43,16 @@ from wirereader.formats.common import (
     split_dateline,
 )
 from wirereader.formats.html import HtmlContent, html_to_content
+from wirereader.formats.xmlsafe import refuse_entity_declarations
 from wirereader.model import Block, Dispatch, FormatError, ParseResult, Photo, Related
 from wirereader.sanitize import clean_line, clean_message, clean_text, safe_url
 
-_PROLOG = re.compile(rb"<!--|<!ENTITY|<[A-Za-z_]", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 _SURROGATE_REFS = re.compile(
     rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d{3}|57[0-2]\d\d|573[0-3]\d|5734[0-3]));"
 )
 _MAX_RELATED = 100
 _MAX_SUMMARY = 4096
-
-
-def refuse_entity_declarations(data: bytes) -> None:
-    """Raise if the prolog declares entities: the only way to build an entity bomb.
-
-    The scan stops at the first element outside a comment, which is at or after the point
-    where feedparser's lenient parser stops collecting declarations. NULs are dropped first
-    so UTF-16/32 markup reads as ASCII.
-    """
-    if b"\x00" in data[:4]:
-        data = data.replace(b"\x00", b"")
-    pos, open_comment = 0, False
-    while m := _PROLOG.search(data, pos):
-        token = m.group().upper()
-        if token == b"<!--":
-            end = -1 if open_comment else data.find(b"-->", m.end())
-            open_comment = end < 0  # no later comment can close either: skip them cheaply
-            pos = m.end() if end < 0 else end + 3
-        elif token == b"<!ENTITY":
-            raise FormatError("XML entity declarations rejected")
-        else:
-            return
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from wirereader.formats.feed import refuse_entity_declarations
+from wirereader.formats.xmlsafe import hardened_parser, refuse_entity_declarations
 from wirereader.model import FormatError
 from wirereader.sanitize import clean_line, safe_url
 
@@ -46,11 +46,8 @@ def parse_opml(data: bytes) -> list[Subscription]:
     if not data or not data.strip():
         raise FormatError("empty subscription list")
     refuse_entity_declarations(data)
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, recover=True, load_dtd=False
-    )
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, hardened_parser(recover=True))
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise FormatError(f"not an OPML file: {clean_line(str(exc), 200)}") from None
     if root is None or not isinstance(root.tag, str) or etree.QName(root).localname != "opml":
