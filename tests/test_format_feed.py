@@ -270,3 +270,20 @@ def test_markup_in_a_leading_comment_is_not_the_root() -> None:
         "<item><title>x</title></item>"
     )
     assert parse(data).dispatches[0].headline == "x"
+
+
+def test_summary_survives_a_media_description_after_it() -> None:
+    """feedparser overwrites the summary with a later media:description; we keep both."""
+    from wirereader.formats import parse
+
+    xml = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title>
+<item><title>Story</title><link>https://example.org/s</link><guid>s1</guid>
+<description>The real summary of the story.</description>
+<media:content url="https://example.org/p.jpg" medium="image">
+<media:description>The photo caption.</media:description><media:credit>AFP</media:credit>
+</media:content></item></channel></rss>"""
+    d = parse(xml, url="https://example.org/rss").dispatches[0]
+    assert d.summary == "The real summary of the story."
+    assert [b.text for b in d.body if b.text] == ["The real summary of the story."]
+    assert d.photos[0].caption == "The photo caption." and d.photos[0].credit == "AFP"

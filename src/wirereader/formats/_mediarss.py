@@ -32,6 +32,9 @@ class Media:
     photos: list[Photo] = field(default_factory=list)
     captions: set[str] = field(default_factory=set)
     credits: list[str] = field(default_factory=list)
+    #: The item's own RSS ``description`` (raw HTML): feedparser replaces the summary with
+    #: a ``media:description`` that follows it, and this is what the summary really was.
+    description: str | None = None
 
 
 def local(el: Any) -> tuple[str, str]:
@@ -101,6 +104,8 @@ def read_media_item(item: Any, base: str | None) -> Media:
             media.guid = child.text.strip()
         elif name == "link" and not media.link:
             media.link = (child.get("href") or child.text or "").strip()
+        elif name == "description" and not ns and child.text and media.description is None:
+            media.description = child.text
         if "search.yahoo.com/mrss" not in ns or name not in ("content", "group", "thumbnail"):
             continue
         group_caption = _media_text(child, "description") or _media_text(child, "title")

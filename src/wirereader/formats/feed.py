@@ -107,7 +107,11 @@ def _entry_item(entry: Any, media: Media | None, base: str | None) -> _Item:
     body, body_base = _detail_html(longest, base)
     summary, summary_base = _detail_html(entry.get("summary_detail"), base)
     if summary is not None and summary.strip() in captions:
-        summary = None
+        # feedparser put a media:description in the summary slot: the item's own
+        # description, read from the XML, is the real summary (if it is not a caption too).
+        own = media.description if media else None
+        summary = own if own and own.strip() not in captions else None
+        summary_base = base
     title_detail = entry.get("title_detail") or {}
     author = entry.get("author_detail") or {}
     lang = (dict.get(entry, "content") or [{}])[0].get("language") or title_detail.get("language")
