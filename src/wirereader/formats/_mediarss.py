@@ -8,6 +8,7 @@ the tree the fast path (`fastfeed`) already built.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -40,8 +41,12 @@ class Media:
 def local(el: Any) -> tuple[str, str]:
     """``(namespace, local name)`` of an element; empty strings for comments and PIs."""
     tag = el.tag
-    if not isinstance(tag, str):
-        return "", ""
+    return _split_tag(tag) if isinstance(tag, str) else ("", "")
+
+
+@functools.lru_cache(maxsize=512)
+def _split_tag(tag: str) -> tuple[str, str]:
+    """A feed uses a few dozen distinct tags, asked about ~90 times per item: remember them."""
     if tag[:1] == "{":
         ns, _, name = tag[1:].partition("}")
         return ns, name
@@ -109,8 +114,9 @@ def read_media_item(item: Any, base: str | None) -> Media:
         if "search.yahoo.com/mrss" not in ns or name not in ("content", "group", "thumbnail"):
             continue
         group_caption = _media_text(child, "description") or _media_text(child, "title")
-        group_credit = ", ".join(_media_credits(child)) or credit
-        media.credits.extend(_media_credits(child))
+        child_credits = _media_credits(child)
+        group_credit = ", ".join(child_credits) or credit
+        media.credits.extend(child_credits)
         photos = []
         for el in child.iter():
             if local(el)[1] == "thumbnail":
