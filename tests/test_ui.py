@@ -326,3 +326,18 @@ async def test_command_palette_reaches_actions_and_sources(reader: Reader) -> No
         from wirereader.ui.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_many_sources_keep_one_line_each(tmp_path: Path) -> None:
+    """With more sources than rows, the scrollbar must not push counts onto a second line."""
+    reader = make_reader(tmp_path)
+    for n in range(40):
+        reader.add([f"https://wire{n}.example/feed-with-a-long-name/rss.xml"])
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        sources = app.query_one("#sources", SourceList)
+        assert sources.option_count == 42
+        await pilot.pause()
+        # Every option is drawn on exactly one line.
+        assert sources.virtual_size.height == 42
+    reader.close()

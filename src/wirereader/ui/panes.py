@@ -41,7 +41,11 @@ class SourceList(OptionList):
     def set_sources(self, sources: list[SourceInfo], total: int, selected: int | None) -> None:
         self.sources = sources
         self._shown = (total, selected)
-        width = max(8, (self.content_size.width or 24) - 1)
+        width = (self.content_size.width or 24) - 1
+        if len(sources) + 1 > self.content_size.height:
+            # A vertical scrollbar will take its columns out of the rows' width.
+            width -= self.styles.scrollbar_size_vertical
+        width = max(8, width)
         options = [Option(self._row("All", total, 0, None, width), id=ALL_SOURCES)]
         for s in sources:
             options.append(
@@ -67,7 +71,7 @@ class SourceList(OptionList):
             from wirereader.render_text import fit
 
             name = fit(name, name_width).rstrip()
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")  # one source, one line
         text.append(name, style="bold red" if error else ("bold" if unread else ""))
         text.append(" " * max(1, width - cell_width(name) - len(count)))
         text.append(count, style="dim")
