@@ -196,11 +196,14 @@ async def refresh_feeds(
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wirereader-store")
     store_box: list[Store] = []
 
-    def write(updates: list[SourceUpdate]) -> dict[int, tuple[int, int, int]]:
+    def store() -> Store:
+        """The writer thread's own connection, opened on first use (one Store per thread)."""
         if not store_box:
             store_box.append(Store(db_path))
-        stats = store_box[0].save_batch(updates)
-        return dict(stats.per_source)
+        return store_box[0]
+
+    def write(updates: list[SourceUpdate]) -> dict[int, tuple[int, int, int]]:
+        return dict(store().save_batch(updates).per_source)
 
     pending: list[tuple[SourceUpdate, FeedOutcome]] = []
     last_flush = time.monotonic()
@@ -223,9 +226,7 @@ async def refresh_feeds(
             on_batch()
 
     def lookup_sync(source_id: int, guids: Sequence[str]) -> dict[str, Dispatch]:
-        if not store_box:
-            store_box.append(Store(db_path))
-        found = (store_box[0].find(source_id, guid) for guid in guids)
+        found = (store().find(source_id, guid) for guid in guids)
         return {s.dispatch.guid: s.dispatch for s in found if s is not None}
 
     async def process(fetcher: Fetcher, result: FetchResult) -> None:
