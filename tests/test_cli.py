@@ -44,6 +44,7 @@ def test_headless_commands_never_import_textual(tmp_path: Path) -> None:
         "main(['list']); main(['sources']); main(['show', '1'])\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
         "assert 'httpx' not in sys.modules, 'httpx imported'\n"
+        "assert 'asyncio' not in sys.modules, 'asyncio imported'\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60

@@ -8,7 +8,6 @@ feedparser, lxml) are imported only when a method needs them, which keeps `wirer
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -20,15 +19,15 @@ from wirereader.config import Config, FeedConfig
 from wirereader.model import Dispatch, Headline, Photo, Related, SourceInfo, StoredDispatch
 from wirereader.sanitize import clean_line, clean_message, safe_url
 from wirereader.service.imports import SAMPLES_TITLE, SAMPLES_URL
-from wirereader.service.refresh import FeedTarget, ProgressCallback, RefreshSummary
 
 if TYPE_CHECKING:
+    from wirereader.service.refresh import FeedTarget, ProgressCallback, RefreshSummary
     from wirereader.store import Store
 
 PAGES_URL = "wirereader:pages"
 PAGES_TITLE = "Pages (followed links)"
 
-__all__ = ["FollowResult", "ImportSummary", "Reader", "RefreshSummary"]
+__all__ = ["FollowResult", "ImportSummary", "Reader"]
 
 
 @dataclass(slots=True)
@@ -161,6 +160,10 @@ class Reader:
         that is backing off after repeated failures is skipped until its time, and one
         that answered 410 Gone is skipped for good; ``force`` fetches them anyway.
         """
+        # asyncio and the fetch machinery load only when a refresh happens: `list`, `show`
+        # and `search` start without them.
+        from wirereader.service.refresh import FeedTarget
+
         targets = []
         now = datetime.now(UTC)
         for feed in self.subscriptions():
@@ -249,6 +252,8 @@ class Reader:
         full_text: bool = False,
         force: bool = False,
     ) -> RefreshSummary:
+        import asyncio
+
         return asyncio.run(self.refresh(progress=progress, full_text=full_text, force=force))
 
     # -- local files and samples -------------------------------------------------------
@@ -419,6 +424,8 @@ class Reader:
 
     async def follow(self, related: Related, origin: StoredDispatch | None = None) -> FollowResult:
         """Open a related headline: from the cache, else fetch the page, cache it and return it."""
+        import asyncio
+
         cached = self.find_related(related, origin)
         if cached is not None:
             return FollowResult(cached)
