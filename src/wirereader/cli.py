@@ -254,13 +254,18 @@ def _cmd_refresh(reader: Reader, args: argparse.Namespace) -> int:
 
 
 def _cmd_import(reader: Reader, args: argparse.Namespace) -> int:
+    import time
+
+    started = time.monotonic()
     summary = reader.import_paths(args.paths)
+    took = time.monotonic() - started
     for path, error in summary.errors:
         print(f"skipped {path}: {error}", file=sys.stderr)
     print(
         f"{summary.files} files: {summary.dispatches} dispatches ({summary.new} new, "
         f"{summary.updated} updated), {summary.subscriptions_added} subscriptions added, "
-        f"{len(summary.errors)} skipped"
+        f"{len(summary.errors)} skipped in {took:.1f} s "
+        f"({summary.dispatches / max(took, 1e-6):.0f} dispatches/s)"
     )
     return 1 if summary.errors and not (summary.dispatches or summary.subscriptions_added) else 0
 
