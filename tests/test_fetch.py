@@ -326,3 +326,18 @@ async def test_fetch_outside_context_is_a_programming_error() -> None:
     with pytest.raises(RuntimeError):
         await Fetcher().fetch("http://127.0.0.1:9/")
     await asyncio.sleep(0)
+
+
+async def test_allow_is_asked_before_each_redirect_is_followed(loopback: LoopbackServer) -> None:
+    loopback.route("/blocked", body=b"secret")
+    loopback.redirect("/hop", "/blocked", status=302)
+    asked: list[str] = []
+
+    def allow(url: str) -> bool:
+        asked.append(url)
+        return not url.endswith("/blocked")
+
+    result = await get(loopback.url("/hop"), allow=allow)
+    assert result.error == "redirect to a private address refused"
+    assert asked == [loopback.url("/blocked")]
+    assert loopback.requests_for("/blocked") == []  # never requested

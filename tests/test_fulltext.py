@@ -85,3 +85,20 @@ def test_private_addresses_are_not_auto_fetched() -> None:
     assert allowed_page("https://wire.example/story", feed)
     assert allowed_page("http://127.0.0.1:9/a", "http://127.0.0.1:9/feed")  # the feed's own host
     assert allowed_page("https://news.example.org/a", feed)
+
+
+def test_a_page_that_redirects_to_a_private_address_is_not_followed(tmp_path: Path) -> None:
+    with LoopbackServer() as s:
+        base = s.url("").rstrip("/")
+        port = base.rsplit(":", 1)[1]
+        # "localhost" is another host than the feed's 127.0.0.1, and a private one.
+        s.redirect("/page/1", f"http://localhost:{port}/inside", status=302)
+        s.route("/inside", body=page(1), content_type="text/html")
+        s.route("/feed", body=summary_feed(base))
+        (tmp_path / "config.toml").write_text(
+            f'[[feeds]]\nurl = "{s.url("/feed")}"\nfull_text = true\n'
+        )
+        with Reader(tmp_path / "c.db", tmp_path / "config.toml") as reader:
+            summary = reader.refresh_sync()
+        assert s.requests_for("/inside") == []
+        assert summary.new == 3

@@ -25,7 +25,7 @@ import http
 import ssl
 import time
 import zlib
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -310,8 +310,13 @@ class Fetcher:
         last_modified: str | None = None,
         max_bytes: int | None = None,
         accept: str | None = None,
+        allow: Callable[[str], bool] | None = None,
     ) -> FetchResult:
-        """GET one URL within every limit; problems come back as ``error``, never raised."""
+        """GET one URL within every limit; problems come back as ``error``, never raised.
+
+        ``allow`` is asked about every redirect target before it is requested: a page or
+        picture a feed points at must not bounce the reader onto a private address (G5).
+        """
         clean = safe_url(url)
         if clean is None:
             return FetchResult(url, url, error="unsupported URL")
@@ -327,17 +332,22 @@ class Fetcher:
         cap = self.limits.max_bytes if max_bytes is None else max_bytes
         # Per-host first, so a request queued behind a busy host holds no global slot.
         async with self._host_gate(clean), self._global:
-            return await self._exchange(url, clean, headers, cap)
+            return await self._exchange(url, clean, headers, cap, allow)
 
     async def _exchange(
-        self, asked: str, url: str, headers: dict[str, str], cap: int
+        self,
+        asked: str,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        allow: Callable[[str], bool] | None = None,
     ) -> FetchResult:
         lim = self.limits
         progress = _Progress(url)
         deadline = asyncio.timeout(lim.total_timeout)
         try:
             async with deadline:
-                return await self._follow(asked, headers, cap, progress)
+                return await self._follow(asked, headers, cap, progress, allow)
         except _Failure as f:
             error = f.message
         except TimeoutError:
@@ -354,7 +364,12 @@ class Fetcher:
         )
 
     async def _follow(
-        self, asked: str, headers: dict[str, str], cap: int, progress: _Progress
+        self,
+        asked: str,
+        headers: dict[str, str],
+        cap: int,
+        progress: _Progress,
+        allow: Callable[[str], bool] | None,
     ) -> FetchResult:
         assert self._client is not None
         permanent = True
@@ -382,6 +397,8 @@ class Fetcher:
                     target = safe_url(urljoin(progress.final, location)) if location else None
                     if target is None:
                         raise _Failure("redirect to unsupported URL")
+                    if allow is not None and not allow(target):
+                        raise _Failure("redirect to a private address refused")
                     permanent = permanent and status in _PERMANENT
                     progress.final = target
                     continue

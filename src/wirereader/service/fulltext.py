@@ -120,7 +120,10 @@ async def enrich(
     async def one(d: Dispatch) -> None:
         assert d.url is not None
         result = await fetcher.fetch(
-            d.url, max_bytes=PAGE_BYTES, accept="text/html, application/xhtml+xml, */*;q=0.8"
+            d.url,
+            max_bytes=PAGE_BYTES,
+            accept="text/html, application/xhtml+xml, */*;q=0.8",
+            allow=lambda target: allowed_page(target, feed_url),
         )
         if not result.ok or result.body is None:
             errors.append(f"{d.url}: {result.error}")

@@ -122,13 +122,16 @@ async def _cached_photo(
         return None
     from wirereader.fetch import Fetcher, FetchLimits
 
+    def allow(target: str) -> bool:
+        return may_fetch(target, source_url)
+
     async with asyncio.timeout(TIMEOUT + 1.0):
         if fetcher is None:
             limits = FetchLimits(total_timeout=TIMEOUT, max_bytes=MAX_BYTES)
             async with Fetcher(limits) as own:
-                result = await own.fetch(url, max_bytes=MAX_BYTES, accept=ACCEPT)
+                result = await own.fetch(url, max_bytes=MAX_BYTES, accept=ACCEPT, allow=allow)
         else:
-            result = await fetcher.fetch(url, max_bytes=MAX_BYTES, accept=ACCEPT)
+            result = await fetcher.fetch(url, max_bytes=MAX_BYTES, accept=ACCEPT, allow=allow)
     if not result.ok or result.body is None or len(result.body) > MAX_BYTES:
         return None
     # A redirect is followed by the fetcher; what it led to must pass the same rule.
