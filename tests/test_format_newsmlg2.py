@@ -6,15 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.conftest import CORPUS, FIXTURES, shared_path
 from wirereader.formats import parse
 from wirereader.formats._g2_meta import read_meta
 from wirereader.formats._wire import parse_xml
 from wirereader.model import Dispatch, FormatError, PubStatus
-
-try:
-    from tests.conftest import CORPUS, FIXTURES, shared_path
-except ImportError:  # tests/ collected without being a package
-    from conftest import CORPUS, FIXTURES, shared_path  # type: ignore[no-redef,import-not-found]
 
 G2 = CORPUS / "newsmlg2"
 FILES = sorted(p.name for p in G2.glob("*.xml")) if G2.is_dir() else []

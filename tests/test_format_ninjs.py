@@ -7,10 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-try:
-    from tests.conftest import CORPUS, FIXTURES, shared_path
-except ImportError:  # tests/ collected without being a package
-    from conftest import CORPUS, FIXTURES, shared_path  # type: ignore[no-redef,import-not-found]
+from tests.conftest import CORPUS, FIXTURES, shared_path
 from wirereader.formats import parse
 from wirereader.model import Dispatch, FormatError, PubStatus
 
