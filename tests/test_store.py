@@ -443,3 +443,22 @@ def test_migration_reindexes_an_older_cache_for_cjk(tmp_path: Path) -> None:
     conn.close()
     with Store(path) as store:
         assert [h.headline for h in store.search("通胀")] == ["两国通胀压力缓解"]
+
+
+def test_cjk_tokens_match_the_per_character_form_caches_were_indexed_with() -> None:
+    # Rows are deleted from the contentless index by re-sending the exact indexed text,
+    # so the run-at-a-time form must equal the per-character one schema v3 wrote.
+    import random
+    import re
+
+    from wirereader.store.schema import cjk_tokens
+
+    per_char = re.compile(
+        "([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f])"
+    )
+    rnd = random.Random(6)
+    alphabet = "北京通胀カナかなaé 𠀀\n,。"
+    texts = ["", "plain ascii", "北京", "a北b京c", "新华社北京6月1日电", "𠀀𠀁x", "Việt Nam"]
+    texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(2000)]
+    for text in texts:
+        assert cjk_tokens(text) == per_char.sub(r" \1 ", text), text
