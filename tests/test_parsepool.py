@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.loopback import LoopbackServer
 from wirereader.formats import parse
-from wirereader.model import FormatError, ParseResult
+from wirereader.model import FormatError
 from wirereader.service import parsepool
-from wirereader.service.parsepool import ParsePool
+from wirereader.service.parsepool import ParsePool, PreparedFeed, prepare_feed
 
 URL = "https://wire.example/feed.xml"
 GOOD = (FIXTURES / "feeds" / "media_rss.xml").read_bytes()
@@ -29,10 +29,10 @@ def pathological() -> bytes:
     ).encode()
 
 
-def allocate(data: bytes, url: str, content_type: str | None) -> ParseResult:
+def allocate(data: bytes, url: str, content_type: str | None) -> PreparedFeed:
     """A worker function that allocates far past the limit, as a runaway parser would."""
     hoard = [bytearray(64 << 20) for _ in range(64)]  # 4 GiB
-    return ParseResult(format=str(len(hoard)))
+    return PreparedFeed(format=str(len(hoard)))
 
 
 def test_results_pickle() -> None:
@@ -41,7 +41,7 @@ def test_results_pickle() -> None:
 
 
 def test_a_feed_parses_in_a_worker_and_inline() -> None:
-    async def main() -> tuple[ParseResult, ParseResult, dict[str, int]]:
+    async def main() -> tuple[PreparedFeed, PreparedFeed, dict[str, int]]:
         async with ParsePool(inline_below=0) as pool:
             in_worker = await pool.parse(GOOD, URL, "application/rss+xml")
         async with ParsePool() as pool:
@@ -53,7 +53,8 @@ def test_a_feed_parses_in_a_worker_and_inline() -> None:
             return in_worker, inline, pool.stats
 
     in_worker, inline, stats = asyncio.run(main())
-    assert in_worker == inline == parse(GOOD, url=URL)
+    assert in_worker == inline == prepare_feed(parse(GOOD, url=URL))
+    assert in_worker.rows and in_worker.rows[0].text.startswith("{")
     assert stats["worker"] == 1
 
 
@@ -77,7 +78,7 @@ def test_a_pathological_feed_hits_the_deadline_and_the_pool_carries_on() -> None
                 await pool.parse(pathological(), URL, None)
             assert time.monotonic() - started < 10
             result = await pool.parse(GOOD[:-40], URL, None)  # a new worker, same slot
-            assert result.dispatches
+            assert result.rows
             return pool
 
     pool = asyncio.run(main())

@@ -12,8 +12,11 @@ Small documents (< 64 KiB) skip the round trip when the lxml fast path takes the
 linear in the input and bounded by libxml2's own limits. Whatever it declines goes to a
 worker, where feedparser may run.
 
+The answer is a `PreparedFeed`: the dispatches already encoded as the store's rows
+(`store.rows`), so the encoding runs on every core too and the answer pickles cheaply.
+
     async with ParsePool() as pool:
-        result = await pool.parse(body, url, content_type)   # FormatError on any failure
+        feed = await pool.parse(body, url, content_type)   # FormatError on any failure
 """
 
 from __future__ import annotations
@@ -24,32 +27,58 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
 
 from wirereader.model import FormatError, ParseResult
 from wirereader.sanitize import clean_message
+from wirereader.store.rows import Row, prepare_all
 
 DEADLINE = 20.0
 MEMORY_LIMIT = 1 << 30
 #: Below this, a document the fast path accepts is parsed in a thread of this process.
 INLINE_BELOW = 64 * 1024
 TOO_LARGE = "feed too large to parse"
-_PRELOAD = ["wirereader.formats.feed", "wirereader.formats.fastfeed", "feedparser"]
+_PRELOAD = [
+    "wirereader.formats.feed",
+    "wirereader.formats.fastfeed",
+    "wirereader.store.rows",
+    "feedparser",
+]
 
-ParseFunction = Callable[[bytes, str, "str | None"], ParseResult]
+
+@dataclass(frozen=True, slots=True)
+class PreparedFeed:
+    """A parsed document as the store will write it (`ParseResult` with rows)."""
+
+    format: str
+    title: str = ""
+    warnings: tuple[str, ...] = ()
+    rows: tuple[Row, ...] = field(default=())
 
 
-def parse_document(data: bytes, url: str, content_type: str | None) -> ParseResult:
+def prepare_feed(result: ParseResult) -> PreparedFeed:
+    return PreparedFeed(
+        format=result.format,
+        title=result.title,
+        warnings=tuple(result.warnings),
+        rows=prepare_all(result.dispatches),
+    )
+
+
+ParseFunction = Callable[[bytes, str, "str | None"], PreparedFeed]
+
+
+def parse_document(data: bytes, url: str, content_type: str | None) -> PreparedFeed:
     """What a worker runs: `wirereader.formats.parse`, feedparser fallback allowed."""
     from wirereader.formats import parse
 
-    return parse(data, url=url, content_type=content_type)
+    return prepare_feed(parse(data, url=url, content_type=content_type))
 
 
-def _fast_only(data: bytes, url: str, content_type: str | None) -> ParseResult | None:
+def _fast_only(data: bytes, url: str, content_type: str | None) -> PreparedFeed | None:
     """Parse here if no feedparser is needed; None when the document needs a worker."""
     from wirereader.formats import fastfeed, parse, sniff
 
@@ -57,7 +86,7 @@ def _fast_only(data: bytes, url: str, content_type: str | None) -> ParseResult |
         return None
     token = fastfeed.FEEDPARSER_ALLOWED.set(False)
     try:
-        return parse(data, url=url, content_type=content_type)
+        return prepare_feed(parse(data, url=url, content_type=content_type))
     except fastfeed.UseFallback:
         return None
     finally:
@@ -186,7 +215,7 @@ class ParsePool:
         self.stats["replaced"] += 1
 
     # -- parsing ------------------------------------------------------------------------
-    async def parse(self, data: bytes, url: str, content_type: str | None) -> ParseResult:
+    async def parse(self, data: bytes, url: str, content_type: str | None) -> PreparedFeed:
         """Parse one document; `FormatError` with a message for users on any failure."""
         if self._idle is None or self._closed:
             raise RuntimeError("ParsePool used outside `async with`")
@@ -208,7 +237,7 @@ class ParsePool:
         finally:
             self._idle.put_nowait(worker)
         ok, value = answer
-        if ok and isinstance(value, ParseResult):
+        if ok and isinstance(value, PreparedFeed):
             self.stats["worker"] += 1
             return value
         raise FormatError(clean_message(value))

@@ -243,7 +243,7 @@ async def refresh_feeds(
                 # Moved for good, and the new URL parsed: only now does the subscription move.
                 update = replace(update, new_url=result.permanent_redirect)
                 outcome = replace(outcome, moved_to=result.permanent_redirect)
-            if (target.full_text or full_text) and update.dispatches:
+            if (target.full_text or full_text) and update.rows:
                 update, outcome = await _with_full_text(
                     fetcher,
                     update,
@@ -299,7 +299,7 @@ async def _parse_update(
     update = SourceUpdate(
         source_id=target.source_id,
         fetched_at=now,
-        dispatches=parsed.dispatches,
+        rows=parsed.rows,
         title=parsed.title or None,
         etag=result.etag,
         last_modified=result.last_modified,
@@ -315,16 +315,19 @@ async def _with_full_text(
     lookup: Lookup,
 ) -> tuple[SourceUpdate, FeedOutcome]:
     """Fill summary-only items with their article text; a failed page keeps the summary."""
+    from wirereader.codec import dispatch_from_json
     from wirereader.service.fulltext import enrich
 
+    parsed = [dispatch_from_json(row.text) for row in update.rows]
     try:
-        dispatches, pages, errors = await enrich(fetcher, update.dispatches, target.url, lookup)
+        dispatches, pages, errors = await enrich(fetcher, parsed, target.url, lookup)
     except Exception as exc:  # full text is a bonus: never lose the feed over it
         return update, replace(outcome, warnings=(*outcome.warnings, clean_message(exc)))
     warnings = outcome.warnings
     if errors:
         warnings = (*warnings, clean_message(f"{len(errors)} article pages failed: {errors[0]}"))
-    return replace(update, dispatches=dispatches), replace(outcome, pages=pages, warnings=warnings)
+    enriched = replace(update, dispatches=dispatches, rows=())
+    return enriched, replace(outcome, pages=pages, warnings=warnings)
 
 
 def _count(

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from wirereader.codec import dispatch_from_json, dispatch_to_json, json_digest
+from wirereader.codec import dispatch_from_json
 from wirereader.model import Dispatch
-from wirereader.store.schema import from_us, index_text, to_us
+from wirereader.store.rows import Row, prepare
+from wirereader.store.schema import index_text, to_us
 
 #: A dispatch dated further ahead than this (a wrong clock or time zone at the sender)
 #: would sit on top of the list for hours, so its list time is capped.
@@ -24,11 +25,16 @@ FUTURE_SLACK = timedelta(hours=2)
 
 @dataclass(frozen=True)
 class SourceUpdate:
-    """What one fetch of one source produced; exactly one of error / not_modified / rows."""
+    """What one fetch of one source produced; exactly one of error / not_modified / rows.
+
+    The dispatches come either as `Dispatch` objects or already prepared as `rows`
+    (see `store.rows`: a refresh prepares them in its parse workers); rows win if both.
+    """
 
     source_id: int
     fetched_at: datetime
     dispatches: Sequence[Dispatch] = ()
+    rows: Sequence[Row] = ()
     title: str | None = None
     etag: str | None = None
     last_modified: str | None = None
@@ -52,9 +58,10 @@ class BatchStats:
     per_source: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
 
-def sort_time(d: Dispatch, first_seen: datetime, fetched_at: datetime) -> datetime:
-    when = d.version_created or d.first_created or first_seen
-    return min(when, fetched_at + FUTURE_SLACK)
+def _sort_us(row: Row, first_seen: int, latest: int) -> int:
+    """Where a dispatch sits in the list: its own time, else when first seen, never later
+    than ``latest`` (fetch time + `FUTURE_SLACK`); microseconds."""
+    return min(first_seen if row.dated is None else row.dated, latest)
 
 
 class _Keys:
@@ -171,41 +178,50 @@ def _save_dispatches(
     fts_add: list[tuple[int, str, str]] = []
     fts_del: list[tuple[int, str, str]] = []
     new = updated = unchanged = 0
-    for d in up.dispatches:
-        if (sid, d.guid) in seen:
+    latest = to_us(up.fetched_at + FUTURE_SLACK)
+    rows = up.rows or [prepare(d) for d in up.dispatches]
+    for r in rows:
+        if (sid, r.guid) in seen:
             continue  # the first occurrence in a batch wins
-        seen.add((sid, d.guid))
-        text = dispatch_to_json(d)
-        digest = json_digest(text)
-        row = conn.execute(_FIND, (sid, d.guid)).fetchone()
+        seen.add((sid, r.guid))
+        row = conn.execute(_FIND, (sid, r.guid)).fetchone()
         if row is None:
-            key = keys.take(to_us(sort_time(d, up.fetched_at, up.fetched_at)))
-            status = str(d.pub_status)
+            key = keys.take(_sort_us(r, at, latest))
             inserts.append(
-                (sid, d.guid, key, d.headline, d.urgency, status, d.url, at, at, digest, text)
+                (
+                    sid,
+                    r.guid,
+                    key,
+                    r.headline,
+                    r.urgency,
+                    r.pub_status,
+                    r.url,
+                    at,
+                    at,
+                    r.digest,
+                    r.text,
+                )
             )
-            fts_add.append((key, *index_text(d.headline, d.body_text())))
+            fts_add.append((key, r.index_headline, r.index_body))
             new += 1
             continue
         did, old_key, old_headline, old_digest, old_text, first_seen, old_updated = row
-        if old_digest == digest:
+        if old_digest == r.digest:
             unchanged += 1
             continue
         old = dispatch_from_json(old_text)
-        if old == d:
+        if old == dispatch_from_json(r.text):
             # Same content written by an older codec: store the current form, count as
             # unchanged, so a codec change never floods the list with false updates.
-            recanon.append((digest, text, did))
+            recanon.append((r.digest, r.text, did))
             unchanged += 1
             continue
-        wanted = to_us(sort_time(d, from_us(first_seen), up.fetched_at))
+        wanted = _sort_us(r, first_seen, latest)
         key = old_key if wanted == old_key else keys.take(wanted)
         versions.append((did, old_updated, at, old_text))
         fts_del.append((old_key, *index_text(old_headline, old.body_text())))
-        fts_add.append((key, *index_text(d.headline, d.body_text())))
-        changes.append(
-            (key, d.headline, d.urgency, str(d.pub_status), d.url, at, digest, text, did)
-        )
+        fts_add.append((key, r.index_headline, r.index_body))
+        changes.append((key, r.headline, r.urgency, r.pub_status, r.url, at, r.digest, r.text, did))
         updated += 1
     conn.executemany(_VERSION, versions)
     conn.executemany(_FTS_DEL, fts_del)
