@@ -462,3 +462,27 @@ def test_cjk_tokens_match_the_per_character_form_caches_were_indexed_with() -> N
     texts += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(2000)]
     for text in texts:
         assert cjk_tokens(text) == per_char.sub(r" \1 ", text), text
+
+
+def test_a_batch_writes_the_search_index_in_one_pass(tmp_path: Path) -> None:
+    # Feeds list newest first; FTS5 flushes a segment whenever a rowid is not larger than
+    # the previous one, so rows written in feed order cost a segment (and merges) each.
+    # SQLite counts the index's own shadow-table writes in total_changes.
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    newest_first = [
+        Dispatch(
+            guid=str(i),
+            headline=f"headline {i}",
+            first_created=now - timedelta(minutes=i),
+            body=(Block(kind="paragraph", text=f"body text {i}"),),
+        )
+        for i in range(300)
+    ]
+    with Store(tmp_path / "fts.db") as store:
+        sid = store.ensure_source("https://example.com/feed")
+        conn = store._conn
+        before = conn.total_changes
+        store.save_batch([SourceUpdate(source_id=sid, fetched_at=now, dispatches=newest_first)])
+        writes = conn.total_changes - before
+        assert writes < 1200, writes  # 300 rows + 300 index rows + a few pages, not ~2500
+        assert len(store.search("headline")) == 50

@@ -211,7 +211,9 @@ class Store:
         with self._write() as db:
             # The FTS index is contentless: each row must be deleted with its own values.
             rows = db.execute(
-                "SELECT sort_key, headline, content FROM dispatches WHERE source_id = ?",
+                # In rowid order: FTS5 writes a segment per out-of-order rowid.
+                "SELECT sort_key, headline, content FROM dispatches WHERE source_id = ?"
+                " ORDER BY sort_key",
                 (source_id,),
             )
             db.executemany(

@@ -159,7 +159,8 @@ def search_values(headline: str, content: str) -> tuple[str, str]:
 def rebuild_search(conn: sqlite3.Connection) -> None:
     """Re-index every dispatch: for a migration that changes what or how we index."""
     conn.execute("INSERT INTO search(search) VALUES ('delete-all')")
-    rows = conn.execute("SELECT sort_key, headline, content FROM dispatches")
+    # In rowid order: FTS5 writes a segment per out-of-order rowid (see batch._Search).
+    rows = conn.execute("SELECT sort_key, headline, content FROM dispatches ORDER BY sort_key")
     conn.executemany(
         "INSERT INTO search(rowid, headline, body) VALUES (?, ?, ?)",
         ((key, *search_values(headline, content)) for key, headline, content in rows),
