@@ -41,6 +41,7 @@ class RecordedRequest:
     path: str  # with the query string
     headers: dict[str, str]  # lower-case names
     at: float  # time.monotonic() when the request arrived
+    client_port: int = 0  # the client's port: one per TCP connection
 
 
 @dataclass
@@ -208,7 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}
-        record = RecordedRequest(self.command, self.path, headers, time.monotonic())
+        record = RecordedRequest(
+            self.command, self.path, headers, time.monotonic(), self.client_address[1]
+        )
         route = self.owner._enter(record)
         try:
             self._answer(route, headers)

@@ -68,6 +68,19 @@ async def test_conditional_get_304(loopback: LoopbackServer) -> None:
     assert again.ok and again.etag == '"v2"' and not again.not_modified
 
 
+async def test_not_modified_answers_keep_the_connection(loopback: LoopbackServer) -> None:
+    # A warm refresh is all 304s: closing each unread response closed its connection, so
+    # every feed paid a new TCP (and, for https, TLS) handshake.
+    for i in range(5):
+        loopback.route(f"/feed{i}", FEED, etag='"v1"')
+    requests = [FetchRequest(loopback.url(f"/feed{i}"), etag='"v1"') for i in range(5)]
+    async with Fetcher(FetchLimits(concurrency=1, per_host=1), trust_env=False) as fetcher:
+        results = [r async for r in fetcher.fetch_all(requests)]
+    assert all(r.not_modified for r in results)
+    ports = {loopback.requests_for(f"/feed{i}")[0].client_port for i in range(5)}
+    assert len(ports) == 1
+
+
 async def test_last_modified_alone_gives_304(loopback: LoopbackServer) -> None:
     loopback.route("/feed", FEED, last_modified=LM)
     result = await get(loopback.url("/feed"), last_modified=LM)

@@ -251,6 +251,30 @@ def _http_error(status: int, reason: str) -> str:
     return f"HTTP {status} {phrase}".rstrip()
 
 
+#: Unread bodies up to this size are read to the end so the connection can be re-used.
+_DRAIN = 64 * 1024
+
+
+async def _release(response: httpx.Response) -> None:
+    """Close a response, keeping its connection for the next request when that is cheap.
+
+    A response closed before its end closes the connection too, so every 304 of a warm
+    refresh (and every redirect or error page) cost a new TCP connection. Bodies that are
+    empty by rule (204, 304) or declared small are read out first, inside the caller's
+    deadline; anything else (chunked, large, already read) is simply closed.
+    """
+    try:
+        if not response.is_stream_consumed:
+            length = response.headers.get("Content-Length", "").strip()
+            if response.status_code in (204, 304) or (length.isdigit() and int(length) <= _DRAIN):
+                async for _ in response.aiter_raw():
+                    pass
+    except httpx.HTTPError:
+        pass  # a broken connection is simply not re-used
+    finally:
+        await response.aclose()
+
+
 class Fetcher:
     """Owns one shared httpx.AsyncClient; use as ``async with Fetcher() as f``."""
 
@@ -405,7 +429,7 @@ class Fetcher:
                 moved = hops > 0 and permanent and status in (200, 304)
                 return await self._finish(asked, response, cap, progress, moved)
             finally:
-                await response.aclose()
+                await _release(response)
 
     async def _finish(
         self, asked: str, response: httpx.Response, cap: int, progress: _Progress, moved: bool
