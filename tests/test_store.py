@@ -486,3 +486,12 @@ def test_a_batch_writes_the_search_index_in_one_pass(tmp_path: Path) -> None:
         writes = conn.total_changes - before
         assert writes < 1200, writes  # 300 rows + 300 index rows + a few pages, not ~2500
         assert len(store.search("headline")) == 50
+
+
+def test_list_keys_already_taken_by_earlier_batches_are_skipped(store: Store, sid: int) -> None:
+    # Keys of new rows are looked up in bulk (`_Keys.learn`); a key taken by an earlier
+    # batch must still push the next item one microsecond down, never collide.
+    other = store.ensure_source("https://other.example/")
+    store.save_batch([ok(sid, *[mk(f"a{i}", minutes=i % 3) for i in range(30)])])
+    stats = store.save_batch([ok(other, *[mk(f"b{i}", minutes=i % 3) for i in range(30)])])
+    assert stats.new == 30 and store.count() == 60

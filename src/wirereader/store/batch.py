@@ -2,16 +2,19 @@
 
 One transaction per batch because a commit (an fsync in WAL) costs far more than the
 rows, and because a reader then sees a refresh whole or not at all. Rows are collected in
-Python and written with executemany at the end of each source; lookups go through the
-(source_id, guid) index one by one, which is cheap next to the JSON encoding.
+Python and written with executemany at the end of each source; the stored versions of a
+source's items are looked up in one query, and the search index is written once, at the
+end, in rowid order (see `_Search`).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from wirereader.codec import dispatch_from_json
 from wirereader.model import Dispatch
@@ -72,12 +75,20 @@ class _Keys:
         self._taken: set[int] = set()
         # wanted -> next candidate, so N dateless items sharing one fetch time cost O(N).
         self._below: dict[int, int] = {}
+        # Keys known to be free in the table (every key handed out is in _taken first).
+        self._free: set[int] = set()
+
+    def learn(self, wanted: Sequence[int]) -> None:
+        """Look up many wanted keys in one query; `take` then skips its own for those free."""
+        ask = set(wanted) - self._taken
+        used = self._conn.execute(_USED_KEYS, (json.dumps(list(ask)),))
+        self._free.update(ask - {key for (key,) in used})
 
     def take(self, wanted: int) -> int:
         key = self._below.get(wanted, wanted)
-        while (
-            key in self._taken
-            or self._conn.execute("SELECT 1 FROM dispatches WHERE sort_key = ?", (key,)).fetchone()
+        while key in self._taken or (
+            key not in self._free
+            and self._conn.execute("SELECT 1 FROM dispatches WHERE sort_key = ?", (key,)).fetchone()
         ):
             key -= 1
         self._taken.add(key)
@@ -103,8 +114,10 @@ class _Search:
         conn.executemany(_FTS_ADD, sorted(self.add))
 
 
-_FIND = """SELECT id, sort_key, headline, content_hash, content, first_seen, updated
-           FROM dispatches WHERE source_id = ? AND guid = ?"""
+# Many at once: one statement per source instead of one per item (a JSON array parameter).
+_FIND = """SELECT guid, id, sort_key, headline, content_hash, content, first_seen, updated
+           FROM dispatches WHERE source_id = ? AND guid IN (SELECT value FROM json_each(?))"""
+_USED_KEYS = "SELECT sort_key FROM dispatches WHERE sort_key IN (SELECT value FROM json_each(?))"
 _INSERT = """INSERT INTO dispatches(source_id, guid, sort_key, headline, urgency, pub_status,
                 url, first_seen, updated, content_hash, content)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
@@ -201,11 +214,16 @@ def _save_dispatches(
     new = updated = unchanged = 0
     latest = to_us(up.fetched_at + FUTURE_SLACK)
     rows = up.rows or [prepare(d) for d in up.dispatches]
+    # One query per few hundred items rather than one per item, for the stored ones and
+    # for the free list keys of the new ones.
+    found = conn.execute(_FIND, (sid, json.dumps([r.guid for r in rows])))
+    stored: dict[str, tuple[Any, ...]] = {row[0]: row[1:] for row in found}
+    keys.learn([_sort_us(r, at, latest) for r in rows if r.guid not in stored])
     for r in rows:
         if (sid, r.guid) in seen:
             continue  # the first occurrence in a batch wins
         seen.add((sid, r.guid))
-        row = conn.execute(_FIND, (sid, r.guid)).fetchone()
+        row = stored.get(r.guid)
         if row is None:
             key = keys.take(_sort_us(r, at, latest))
             inserts.append(
