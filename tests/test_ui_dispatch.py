@@ -94,9 +94,16 @@ def shown(view: DispatchView) -> list[Widget]:
 
 
 async def settled_view(app: WireReaderApp, pilot: Pilot[None]) -> DispatchView:
-    """The view once the start-up preview (the row under the cursor) has been shown."""
-    await pilot.pause(PREVIEW_DELAY * 2)
-    return app.query_one("#dispatch", DispatchView)
+    """The view once the start-up preview (the row under the cursor) has been shown, so
+    it cannot replace what the test shows next (on a busy machine its timer fires late)."""
+    view = app.query_one("#dispatch", DispatchView)
+    for _ in range(100):
+        if view.stored is not None:
+            break
+        await pilot.pause(PREVIEW_DELAY)
+    assert view.stored is not None
+    await pilot.pause()
+    return view
 
 
 async def test_the_next_dispatch_reuses_the_widgets(reader: Reader) -> None:
@@ -133,7 +140,7 @@ async def test_a_long_dispatch_scrolls_with_keys_and_reopens_at_the_top(reader: 
         view.show(stored(long, id=200))
         view.focus()
         await pilot.pause()
-        await pilot.pause()  # the layout, then the one a new scroll height asks for
+        await pilot.pause()  # a scrollbar that appears asks for one more layout
         assert view.virtual_size.height > view.size.height * 3
         await pilot.press("j", "j", "pagedown")
         assert view.scroll_y > 2
