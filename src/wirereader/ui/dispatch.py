@@ -25,6 +25,8 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -276,6 +278,11 @@ class DispatchView(VerticalScroll, can_focus=True):
         Binding("j", "scroll_down", "Scroll down", show=False),
         Binding("k", "scroll_up", "Scroll up", show=False),
     ]
+
+    #: A new dispatch changes how far the view scrolls; the layout that placed the
+    #: children has measured that already. Textual's default would lay the whole screen
+    #: out a second time for it; the scrollbar coming or going still does (its own flag).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *, id: str | None = None, photos: PhotoFiles | None = None) -> None:
         super().__init__(id=id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Visual
@@ -35,6 +36,10 @@ class DispatchText(Widget):
         height: auto;
     }
     """
+
+    #: The layout that sized this widget already measured its lines: a new height needs
+    #: no second layout pass over the whole screen (Textual's default).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, text: Text, *, classes: str | None = None) -> None:
         super().__init__(classes=classes)
