@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from tests.loopback import LoopbackServer
@@ -14,6 +15,7 @@ from tests.ui_helpers import make_reader
 from wirereader.service import Reader
 from wirereader.ui.app import WireReaderApp
 from wirereader.ui.dispatch import DispatchView, PhotoCaption
+from wirereader.ui.dispatch_text import DispatchText
 from wirereader.ui.headlines import HeadlineList
 from wirereader.ui.panes import RelatedList, SourceList
 
@@ -30,11 +32,17 @@ def visible_rows(app: WireReaderApp) -> list[str]:
 
 
 def dispatch_text(app: WireReaderApp) -> str:
+    """The text of the dispatch on show, in reading order (hidden spare widgets left out)."""
     view = app.query_one("#dispatch", DispatchView)
     parts = []
-    for widget in view.query(Static):
-        content = widget.visual
-        parts.append(content.plain if hasattr(content, "plain") else str(content))
+    for widget in view.walk_children(Widget):
+        if not widget.display:
+            continue
+        if isinstance(widget, DispatchText):
+            parts.append(widget.plain)
+        elif isinstance(widget, Static):
+            content = widget.visual
+            parts.append(content.plain if hasattr(content, "plain") else str(content))
     return "\n".join(parts)
 
 

@@ -3,8 +3,10 @@
 Rendered from the dispatch's own blocks (design.md section 8: the Markdown widget took
 6.5 s on a 341 KB story, a `Static` of text 0.5 s). Every string is put into `Text`
 objects with styles attached in code, never into markup, so feed text cannot become a
-tag or an action. Consecutive paragraphs share one `Static` so a 5,000-paragraph
-dispatch does not mount 5,000 widgets.
+tag or an action. Everything between two photo captions is one `DispatchText` (a Line
+API widget that wraps its text once per width, see `ui.dispatch_text`), so a
+5,000-paragraph dispatch does not mount 5,000 widgets, and the next dispatch refills the
+widgets already mounted instead of mounting new ones.
 
 Pictures (when switched on before the start, see `ui.photo`) are loaded by one worker per
 dispatch, from the cache or fetched through the service, after the text is on screen;
@@ -14,6 +16,7 @@ until then, and wherever the terminal cannot draw them, a dim line stands for ea
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -22,11 +25,14 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
 from wirereader.model import Photo, StoredDispatch
 from wirereader.render_text import local_time, marker
+from wirereader.ui.dispatch_text import DispatchText
 from wirereader.ui.photo import cell_size, fit_cells, load_picture, picture_widget
 
 if TYPE_CHECKING:
@@ -37,6 +43,7 @@ MAX_PICTURES = 12
 #: A picture is never taller than this many rows, nor than two thirds of the view.
 MAX_PICTURE_ROWS = 20
 MIN_PICTURE_ROWS = 6
+WITHDRAWN = " WITHDRAWN — canceled by its sender; do not use "
 
 
 class PhotoFiles(Protocol):
@@ -84,6 +91,18 @@ class PhotoCaption(Vertical):
         self._pixels = (0, 0)
         self._text = Static(self._caption(note=bool(photo.url)), classes="photo-text", markup=False)
 
+    def set_photo(self, photo: Photo, number: int, *, linked: bool = False) -> None:
+        """Caption another photo in this box (the view reuses its boxes); no picture yet."""
+        if self.picture is not None:
+            self.picture.remove()
+            self.picture = None
+        self.border_title = f"Photo {number}"
+        self.photo = photo
+        self.index = number - 1
+        self.linked = linked
+        self._pixels = (0, 0)
+        self._text.update(self._caption(note=bool(photo.url)))
+
     def _caption(self, *, note: bool) -> Text:
         photo = self.photo
         text = Text(photo.caption or "(no caption)", style="italic")
@@ -129,13 +148,141 @@ class PhotoCaption(Vertical):
         self._fit()
 
 
+@dataclass(frozen=True, slots=True)
+class CaptionSlot:
+    """Where a photo's caption box goes in the dispatch, between two runs of text."""
+
+    photo: Photo
+    number: int
+    linked: bool
+
+
+def dispatch_parts(stored: StoredDispatch) -> list[Text | CaptionSlot]:
+    """The dispatch in reading order: runs of text, and caption boxes between them.
+
+    Each run becomes one `DispatchText`; the blank lines inside a run stand for the gaps
+    the old one-widget-per-section layout had (the headline's padding, the meta line's
+    and each paragraph run's bottom margin). A run's own bottom margin is CSS.
+    """
+    d = stored.dispatch
+    linked = bool(d.url)
+    parts: list[Text | CaptionSlot] = []
+    run = Text()
+
+    def add(text: Text, *, gap: int) -> None:
+        """Append to the current run, after ``gap`` blank lines when it is not empty."""
+        if run:
+            run.append("\n" * (gap + 1))
+        run.append_text(text)
+
+    def flush() -> None:
+        nonlocal run
+        if run.plain.strip():
+            run.rstrip()
+            parts.append(run)
+        run = Text()
+
+    if d.is_withdrawn:
+        add(Text(WITHDRAWN, style="bold reverse red"), gap=0)
+    head = Text()
+    mark = marker(d.urgency, d.pub_status, stored.updates)
+    if mark and not d.headline.upper().startswith(mark):
+        head.append(f" {mark} ", style="bold reverse")
+        head.append(" ")
+    head.append(d.headline, style="bold")
+    # The headline keeps a blank line above it, at the top and under the banner alike.
+    run.append("\n" * (2 if run else 1))
+    run.append_text(head)
+    add(_meta(stored), gap=0)
+
+    placed = {b.photo for b in d.body if b.kind == "photo" and b.photo is not None}
+    # Photos the body does not place are the lead pictures: they go first, as on the wire.
+    lead = [i for i in range(len(d.photos)) if i not in placed]
+    if lead:
+        flush()
+    for i in lead:
+        parts.append(CaptionSlot(d.photos[i], i + 1, linked))
+
+    paragraphs = Text()
+    gap = 1
+    for block in d.body:
+        if block.kind == "photo" and block.photo is not None and block.photo < len(d.photos):
+            if paragraphs.plain.strip():
+                paragraphs.rstrip()
+                add(paragraphs, gap=gap)
+            paragraphs = Text()
+            flush()
+            parts.append(CaptionSlot(d.photos[block.photo], block.photo + 1, linked))
+        elif block.kind == "subhead":
+            paragraphs.append(block.text + "\n\n", style="bold")
+        elif block.kind == "quote":
+            paragraphs.append("│ " + block.text + "\n\n", style="italic")
+        elif block.text:
+            paragraphs.append(block.text + "\n\n")
+    if not any(b.text for b in d.body) and d.summary:
+        paragraphs.append(d.summary + "\n\n")
+    if paragraphs.plain.strip():
+        paragraphs.rstrip()
+        add(paragraphs, gap=gap)
+
+    tail = _credits(stored)
+    if tail:
+        add(tail, gap=1)
+    flush()
+    return parts
+
+
+def _meta(stored: StoredDispatch) -> Text:
+    d = stored.dispatch
+    meta = Text(style="dim")
+    parts = [
+        d.dateline or d.located,
+        f"By {d.byline}" if d.byline else "",
+        stored.source_title,
+        local_time(stored.time, with_date=True),
+        f"{stored.updates} update{'s' if stored.updates != 1 else ''}" if stored.updates else "",
+        d.slugline,
+    ]
+    meta.append(" · ".join(p for p in parts if p))
+    if d.embargoed_until:
+        meta.append(
+            f"\nEmbargoed until {local_time(d.embargoed_until, with_date=True)}", style="bold"
+        )
+    if d.ednote:
+        meta.append(f"\nEd. note: {d.ednote}", style="italic")
+    return meta
+
+
+def _credits(stored: StoredDispatch) -> Text:
+    d = stored.dispatch
+    tail = Text()
+    if d.credit_chain:
+        tail.append("/".join(d.credit_chain), style="bold")
+    if d.creditline and d.creditline != "/".join(d.credit_chain):
+        tail.append(("\n" if tail else "") + d.creditline, style="dim")
+    if d.url:
+        tail.append(("\n" if tail else "") + d.url, style="underline dim")
+    return tail
+
+
 class DispatchView(VerticalScroll, can_focus=True):
-    """Shows one cached dispatch; scrolls with the usual keys."""
+    """Shows one cached dispatch; scrolls with the usual keys.
+
+    Its children are `DispatchText` runs and `PhotoCaption` boxes. The next dispatch
+    reuses them in place wherever the kinds line up; the ones it does not need are hidden
+    for a later dispatch rather than removed, so reading on mounts nothing once both
+    shapes (with and without a photo) have been seen.
+    """
 
     BINDINGS = [
         Binding("j", "scroll_down", "Scroll down", show=False),
         Binding("k", "scroll_up", "Scroll up", show=False),
     ]
+
+    #: A new dispatch changes how far the view scrolls; the layout that placed the
+    #: children has measured that already. Textual's default would lay the whole screen
+    #: out a second time for it; the scrollbar coming or going still does (its own flag).
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, *, id: str | None = None, photos: PhotoFiles | None = None) -> None:
         super().__init__(id=id)
@@ -144,28 +291,60 @@ class DispatchView(VerticalScroll, can_focus=True):
         self.photos = photos
 
     def compose(self) -> ComposeResult:
-        yield Static(
+        yield DispatchText(
             Text("Choose a headline and press enter to read it.", style="dim"),
-            classes="dispatch-empty",
-            markup=False,
+            classes="dispatch-text dispatch-empty",
         )
 
     def show_message(self, message: str) -> None:
         self.stored = None
         self.workers.cancel_group(self, "pictures")
-        self.remove_children()
-        self.mount(Static(Text(message, style="dim"), classes="dispatch-empty", markup=False))
+        self._fill([Text(message, style="dim")], message=True)
+        self.scroll_home(animate=False)
 
     def show(self, stored: StoredDispatch) -> None:
         self.stored = stored
         self.workers.cancel_group(self, "pictures")
-        self.remove_children()
-        widgets = self._widgets(stored)
-        self.mount_all(widgets)
+        widgets = self._fill(dispatch_parts(stored))
         self.scroll_home(animate=False)
         captions = [w for w in widgets if isinstance(w, PhotoCaption) and w.photo.url]
         if self.photos is not None and captions:
             self._load_pictures(stored, captions[:MAX_PICTURES])
+
+    def _fill(self, parts: list[Text | CaptionSlot], *, message: bool = False) -> list[Widget]:
+        """Show ``parts`` in the children there are, mounting only what is missing."""
+        children = list(self.children)
+        shown: list[Widget] = []
+        for part in parts:
+            child = children[len(shown)] if len(shown) < len(children) else None
+            if isinstance(part, Text) and isinstance(child, DispatchText):
+                child.update(part)
+                child.set_class(message, "dispatch-empty")
+            elif isinstance(part, CaptionSlot) and isinstance(child, PhotoCaption):
+                child.set_photo(part.photo, part.number, linked=part.linked)
+            else:
+                break
+            child.display = True
+            shown.append(child)
+        rest = children[len(shown) :]
+        if len(shown) < len(parts):
+            # The shapes differ from here on: drop the rest, mount what this one needs.
+            if rest:
+                self.remove_children(rest)
+            new = [self._make(part, message=message) for part in parts[len(shown) :]]
+            self.mount_all(new)
+            shown.extend(new)
+        else:
+            for child in rest:
+                child.display = False
+        return shown
+
+    @staticmethod
+    def _make(part: Text | CaptionSlot, *, message: bool) -> Widget:
+        if isinstance(part, CaptionSlot):
+            return PhotoCaption(part.photo, part.number, linked=part.linked)
+        classes = "dispatch-text dispatch-empty" if message else "dispatch-text"
+        return DispatchText(part, classes=classes)
 
     @work(exclusive=True, group="pictures", exit_on_error=False)
     async def _load_pictures(self, stored: StoredDispatch, captions: list[PhotoCaption]) -> None:
@@ -183,84 +362,3 @@ class DispatchView(VerticalScroll, can_focus=True):
             picture = await asyncio.to_thread(load_picture, path)
             if picture is not None and self.stored is stored and caption.is_attached:
                 caption.show_picture(picture)
-
-    def _widgets(self, stored: StoredDispatch) -> list[Widget]:
-        d = stored.dispatch
-        linked = bool(d.url)
-        widgets: list[Widget] = []
-        if d.is_withdrawn:
-            widgets.append(
-                Static(
-                    Text(
-                        " WITHDRAWN — canceled by its sender; do not use ", style="bold reverse red"
-                    ),
-                    classes="dispatch-withdrawn",
-                    markup=False,
-                )
-            )
-        head = Text()
-        mark = marker(d.urgency, d.pub_status, stored.updates)
-        if mark and not d.headline.upper().startswith(mark):
-            head.append(f" {mark} ", style="bold reverse")
-            head.append(" ")
-        head.append(d.headline, style="bold")
-        widgets.append(Static(head, classes="dispatch-headline", markup=False))
-
-        meta = Text(style="dim")
-        parts = [
-            d.dateline or d.located,
-            f"By {d.byline}" if d.byline else "",
-            stored.source_title,
-            local_time(stored.time, with_date=True),
-            f"{stored.updates} update{'s' if stored.updates != 1 else ''}"
-            if stored.updates
-            else "",
-            d.slugline,
-        ]
-        meta.append(" · ".join(p for p in parts if p))
-        if d.embargoed_until:
-            meta.append(
-                f"\nEmbargoed until {local_time(d.embargoed_until, with_date=True)}", style="bold"
-            )
-        if d.ednote:
-            meta.append(f"\nEd. note: {d.ednote}", style="italic")
-        widgets.append(Static(meta, classes="dispatch-meta", markup=False))
-
-        paragraphs = Text()
-        placed = {b.photo for b in d.body if b.kind == "photo" and b.photo is not None}
-        # Photos the body does not place are the lead pictures: they go first, as on the wire.
-        for i, photo in enumerate(d.photos):
-            if i not in placed:
-                widgets.append(PhotoCaption(photo, i + 1, linked=linked))
-
-        def flush() -> None:
-            nonlocal paragraphs
-            if paragraphs.plain.strip():
-                paragraphs.rstrip()
-                widgets.append(Static(paragraphs, classes="dispatch-body", markup=False))
-            paragraphs = Text()
-
-        for block in d.body:
-            if block.kind == "photo" and block.photo is not None and block.photo < len(d.photos):
-                flush()
-                widgets.append(PhotoCaption(d.photos[block.photo], block.photo + 1, linked=linked))
-            elif block.kind == "subhead":
-                paragraphs.append(block.text + "\n\n", style="bold")
-            elif block.kind == "quote":
-                paragraphs.append("│ " + block.text + "\n\n", style="italic")
-            elif block.text:
-                paragraphs.append(block.text + "\n\n")
-        if not any(b.text for b in d.body) and d.summary:
-            paragraphs.append(d.summary + "\n\n")
-        flush()
-
-        tail = Text()
-        if d.credit_chain:
-            tail.append("/".join(d.credit_chain), style="bold")
-        if d.creditline and d.creditline != "/".join(d.credit_chain):
-            tail.append(("\n" if tail else "") + d.creditline, style="dim")
-        if d.url:
-            tail.append(("\n" if tail else "") + d.url, style="underline dim")
-        if tail:
-            widgets.append(Static(tail, classes="dispatch-credits", markup=False))
-        return widgets
