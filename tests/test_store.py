@@ -495,3 +495,48 @@ def test_list_keys_already_taken_by_earlier_batches_are_skipped(store: Store, si
     store.save_batch([ok(sid, *[mk(f"a{i}", minutes=i % 3) for i in range(30)])])
     stats = store.save_batch([ok(other, *[mk(f"b{i}", minutes=i % 3) for i in range(30)])])
     assert stats.new == 30 and store.count() == 60
+
+
+def test_locate_a_related_headline_by_guid_url_or_headline(store: Store, sid: int) -> None:
+    other = store.ensure_source("https://other.example/")
+    store.save_batch(
+        [
+            ok(sid, mk("g1", 1, "Quake hits Hanoi"), mk("g2", 2, "Élection à Paris")),
+            ok(other, mk("o1", 3, "QUAKE HITS HANOI", url="https://other.example/q")),
+        ]
+    )
+    first = store.find(sid, "g1")
+    newer = store.find(other, "o1")
+    assert first is not None and newer is not None
+
+    def locate(guid: str | None = None, url: str | None = None, headline: str = "") -> int | None:
+        return store.locate(source_id=sid, guid=guid, url=url, headline=headline)
+
+    assert locate(guid="g1", headline="anything") == first.id  # guid, within the source
+    assert locate(guid="o1", headline="") is None  # another source's guid is not ours
+    assert locate(url="https://other.example/q") == newer.id
+    # Same headline, case aside: the newest of them.
+    assert locate(headline="quake hits hanoi") == newer.id
+    assert locate(headline="élection à paris") is None  # NOCASE folds ASCII only...
+    assert locate(headline="Élection à Paris") is not None  # ...the exact text is found
+    assert locate(headline="Quake hits") is None  # the whole headline, not words of it
+    assert locate(headline="   ") is None
+
+
+def test_migration_4_indexes_headlines(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    with Store(path) as store:
+        sid = store.ensure_source("https://wire.example/feed")
+        store.save_batch([ok(sid, mk("g1", 1, "Quake hits Hanoi"))])
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX dispatches_headline")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        plan = store._conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM dispatches WHERE headline = ? COLLATE NOCASE",
+            ("x",),
+        ).fetchall()
+        assert "dispatches_headline" in str(plan)
+        assert store.locate(source_id=None, guid=None, url=None, headline="quake HITS hanoi")

@@ -407,20 +407,20 @@ class Reader:
         self, related: Related, origin: StoredDispatch | None = None
     ) -> StoredDispatch | None:
         """The cached dispatch a related headline points at, if any: by guid, URL, then headline."""
-        if related.guid and origin is not None:
-            found = self.store.find(origin.source_id, related.guid)
-            if found:
-                return found
-        if related.url:
-            found = self.store.find_by_url(related.url)
-            if found:
-                return found
-        wanted = related.headline.casefold().strip()
-        if wanted:
-            for hit in self.store.search(related.headline, limit=20):
-                if hit.headline.casefold().strip() == wanted:
-                    return self.store.get(hit.id)
-        return None
+        found = self._locate(related, origin)
+        return None if found is None else self.store.get(found)
+
+    def related_cached(self, related: Related, origin: StoredDispatch | None = None) -> bool:
+        """Whether following it would open a cached dispatch (cheap: nothing is decoded)."""
+        return self._locate(related, origin) is not None
+
+    def _locate(self, related: Related, origin: StoredDispatch | None) -> int | None:
+        return self.store.locate(
+            source_id=None if origin is None else origin.source_id,
+            guid=related.guid,
+            url=related.url,
+            headline=related.headline,
+        )
 
     async def follow(self, related: Related, origin: StoredDispatch | None = None) -> FollowResult:
         """Open a related headline: from the cache, else fetch the page, cache it and return it."""

@@ -339,6 +339,38 @@ class Store:
         """The newest cached dispatch with that page URL, whichever source it came from."""
         return self._stored(" WHERE d.url = ? ORDER BY d.sort_key DESC LIMIT 1", (url,))
 
+    def locate(
+        self, *, source_id: int | None, guid: str | None, url: str | None, headline: str
+    ) -> int | None:
+        """The cached dispatch a related headline points at, newest first: by guid within
+        ``source_id``, else by page URL, else by the same headline (case aside). Index
+        look-ups only, nothing decoded: the related pane asks this for every item."""
+        conn = self._conn
+        if guid and source_id is not None:
+            row = conn.execute(
+                "SELECT id FROM dispatches WHERE source_id = ? AND guid = ?", (source_id, guid)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        if url:
+            row = conn.execute(
+                "SELECT id FROM dispatches WHERE url = ? ORDER BY sort_key DESC LIMIT 1", (url,)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        wanted = headline.casefold().strip()
+        if not wanted:
+            return None
+        rows = conn.execute(
+            """SELECT id, headline FROM dispatches WHERE headline = ? COLLATE NOCASE
+               ORDER BY sort_key DESC LIMIT 50""",
+            (headline.strip(),),
+        )
+        for dispatch_id, found in rows:
+            if found.casefold().strip() == wanted:
+                return int(dispatch_id)
+        return None
+
     def versions(self, dispatch_id: int) -> list[tuple[datetime, Dispatch]]:
         """Earlier contents, oldest first, each with the time it was first fetched."""
         rows = self._conn.execute(

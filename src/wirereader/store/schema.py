@@ -118,8 +118,15 @@ def _v3(conn: sqlite3.Connection) -> None:
     rebuild_search(conn)
 
 
+#: Following a related headline that has neither a known guid nor a cached URL falls back
+#: to the same headline: an index answers that in microseconds, where a full-text phrase
+#: search took 10-270 ms at 100k (every common word's postings are read) and ran for
+#: each related item of every dispatch opened. NOCASE folds ASCII only; `Store.locate`
+#: compares the candidates with str.casefold.
+_V4 = ("CREATE INDEX IF NOT EXISTS dispatches_headline ON dispatches(headline COLLATE NOCASE)",)
+
 #: MIGRATIONS[n] takes a database from user_version n to n + 1. Append only.
-MIGRATIONS: list[Migration] = [_V1, _V2, _v3]
+MIGRATIONS: list[Migration] = [_V1, _V2, _v3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -221,7 +221,7 @@ class WireReaderApp(DispatchActions):
 
     def _show_related(self, stored: StoredDispatch) -> None:
         related = list(stored.dispatch.related)
-        cached = [self.reader.find_related(r, stored) is not None for r in related]
+        cached = [self.reader.related_cached(r, stored) for r in related]
         self.query_one("#related", RelatedList).set_related(related, cached)
 
     def open_file(self, path: Path) -> None:
