@@ -10,7 +10,6 @@ decides what to parse this way.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -124,11 +123,52 @@ def _name(tag: str, prefix: str | None) -> str:
     return f"{mapped}_{local}" if mapped else local
 
 
+@lru_cache(maxsize=4096)
+def _classify(tag: str, prefix: str | None) -> tuple[str, str, bool, bool]:
+    """``(name, kind, is Media RSS, refused below the item's children)`` of an element.
+
+    `Reader.entry` asks this of every element: worked out once per tag, it replaces a
+    chain of a dozen set lookups per element with one cached call. ``kind`` is the
+    branch of `Reader.entry` the name takes, in the order the branches are tried.
+    """
+    name = _name(tag, prefix)
+    handlers = feedparser_parts().handlers
+    if name in _MEDIA_OK:
+        kind = "skip"
+    elif name.startswith("media_") and name not in ("media_title", "media_description"):
+        kind = "refuse-media"
+    elif name in ("title", "media_title"):
+        kind = "title"
+    elif name in ("link", "enclosure", "source", "dc_source"):
+        kind = name
+    elif name in ("guid", "id"):
+        kind = "id"
+    elif name in _PUBLISHED:
+        kind = "published"
+    elif name in _UPDATED:
+        kind = "updated"
+    elif name in _CREATED:
+        kind = "created"
+    elif name in _DESCRIPTIONS or name == "media_description":
+        kind = "description"
+    elif name in _CONTENTS:
+        kind = "content"
+    elif name in _AUTHORS:
+        kind = "author"
+    elif name == "!" or (name in handlers and name not in _HARMLESS):
+        kind = "refuse"
+    else:
+        kind = "other"
+    deep_refused = name in handlers or name in ("dc_source", "!")
+    return name, kind, name.startswith("media_"), deep_refused
+
+
+_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
+
+
 def _map_type(value: str) -> str:
     value = value.lower()
-    return {"text": "text/plain", "plain": "text/plain", "html": "text/html"}.get(
-        value, "application/xhtml+xml" if value == "xhtml" else value
-    )
+    return _TYPES.get(value, "application/xhtml+xml" if value == "xhtml" else value)
 
 
 class Scope:
@@ -156,8 +196,9 @@ class Scope:
         return base, lang
 
     def resolve(self, base: str, uri: str) -> str:
-        if not base:
-            return _URIFIXER.sub(r"\1\3", uri)
+        if not base:  # feedparser: _URIFIXER.sub(r"\1\3", uri), slashes after :// dropped
+            fixed = _URIFIXER.match(uri)
+            return uri if fixed is None else uri[: fixed.end(1)] + uri[fixed.end(2) :]
         result: str = self.urls._urljoin(base, uri)
         return result
 
@@ -166,9 +207,32 @@ def _fix(text: str, fp: Feedparser) -> str:
     """feedparser's repairs of every text value: double-encoded UTF-8, then cp1252 C1s."""
     if text.isascii():
         return text
-    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-        text = text.encode("iso-8859-1").decode("utf-8")
-    return text.translate(fp.cp1252) if _C1.search(text) else text
+    text = _undouble(text)
+    # C1 controls are unprintable, and isprintable() scans a few times faster than a search.
+    if text.isprintable() or not _C1.search(text):
+        return text
+    return text.translate(fp.cp1252)
+
+
+def _undouble(text: str) -> str:
+    """UTF-8 read as Latin-1, decoded again; other text as it is.
+
+    A plain try, not `contextlib.suppress`: that costs ~1 us a call, on every non-ASCII
+    text of every item.
+    """
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def _looks_like_html(value: str, fp: Feedparser) -> bool:
+    """feedparser's `looks_like_html`, which is false without a ``</`` or an ``&``.
+
+    It wants ``</tag>`` or an entity reference; most titles have neither, and its
+    regular expressions cost ~4 us a title.
+    """
+    return ("</" in value or "&" in value) and fp.looks_like_html(value)
 
 
 def _enforce_href(attrs: dict[str, str]) -> dict[str, str]:
@@ -214,7 +278,7 @@ class Reader:
         ):
             raise UseFallback("XHTML or base64 content")
         value = self.text(el)
-        if not self.atom and kind == "text/plain" and self.fp.looks_like_html(value):
+        if not self.atom and kind == "text/plain" and _looks_like_html(value, self.fp):
             kind = "text/html"
         language = lang.replace("_", "-") if lang else lang
         return {"type": kind, "language": language, "base": base, "value": value}
@@ -233,7 +297,9 @@ class Reader:
         links.append(attrs)
         value = self.text(el)
         value = self.scope.resolve(base, value) if value else value
-        value = _LINK_REF.sub(r"&\g<1>", value.replace("&amp;", "&"))
+        value = value.replace("&amp;", "&")
+        if ";" in value:
+            value = _LINK_REF.sub(r"&\g<1>", value)
         target["link"] = value
         if value:
             links[-1]["href"] = value
@@ -275,7 +341,6 @@ class Reader:
 
     def entry(self, item: Any, base: str, lang: str | None) -> dict[str, Any]:
         """One item or entry, emulating feedparser's element-by-element state."""
-        fp = self.fp
         if item.get("lastmod") is not None or item.get("href") is not None:
             raise UseFallback("CDF item attributes")
         entry: dict[str, Any] = {}
@@ -287,7 +352,10 @@ class Reader:
         has_content = False
         seen: set[str] = set()
         source_seen = False
-        scopes: dict[Any, tuple[str, str | None, int]] = {item: (base, lang, 0)}
+        scope = self.scope
+        scoped = scope.use_base or scope.use_lang
+        # Each parent's (base, lang, depth, feedparser name), for its children.
+        scopes: dict[Any, tuple[str, str | None, int, str]] = {item: (base, lang, 0, "")}
 
         def store(key: str, value: Any, depth: int) -> None:
             old = depths.get(key)
@@ -299,24 +367,26 @@ class Reader:
             tag = el.tag
             if not isinstance(tag, str):
                 continue  # a comment or PI between elements (one inside text is refused)
-            parent_base, parent_lang, parent_depth = scopes[el.getparent()]
-            el_base, el_lang = self.scope.enter(el, parent_base, parent_lang)
+            parent_base, parent_lang, parent_depth, parent = scopes[el.getparent()]
+            if scoped:
+                el_base, el_lang = scope.enter(el, parent_base, parent_lang)
+            else:
+                el_base, el_lang = parent_base, parent_lang
             depth = parent_depth + 1
+            name, kind, media, deep_refused = _classify(tag, el.prefix)
             if len(el):
-                scopes[el] = (el_base, el_lang, depth)
-            name = _name(tag, el.prefix)
-            if name in _MEDIA_OK:
+                scopes[el] = (el_base, el_lang, depth, name)
+            if kind == "skip":
                 continue
-            if name.startswith("media_") and name not in ("media_title", "media_description"):
+            if kind == "refuse-media":
                 raise UseFallback("Media RSS element not modelled")
-            if depth != 1 and not name.startswith("media_"):
-                parent = _name(el.getparent().tag, el.getparent().prefix)
+            if depth != 1 and not media:
                 if parent == "author" and name in ("name", "email", "uri"):
                     continue
-                if name in fp.handlers or name in ("dc_source", "!"):
+                if deep_refused:
                     raise UseFallback("feedparser element in a place not modelled")
                 continue
-            if name in ("title", "media_title"):
+            if kind == "title":
                 if source_seen:
                     raise UseFallback("title after <source>")
                 if -1 < title_depth <= depth:
@@ -326,19 +396,13 @@ class Reader:
                 entry["title_detail"] = detail
                 if name == "title" and detail["value"]:
                     title_depth = depth
-            elif name == "link":
+            elif kind == "link":
                 self.link(entry, el, el_base)
-            elif name in ("guid", "id"):
+            elif kind == "id":
                 self.guid(entry, el, el_base)
                 depths["id"] = depth
-            elif name in _PUBLISHED or name in _UPDATED or name in _CREATED:
-                key = (
-                    "published"
-                    if name in _PUBLISHED
-                    else "updated"
-                    if name in _UPDATED
-                    else "created"
-                )
+            elif kind in ("published", "updated", "created"):
+                key = kind
                 value = self.text(el)
                 parsed = parse_date(value, now=_NO_CLAMP) if value else None
                 if key in seen or (value and parsed is None):
@@ -347,7 +411,7 @@ class Reader:
                 store(key, value, depth)
                 if parsed is not None:  # whole seconds, as feedparser's struct_time
                     entry[f"{key}_parsed"] = parsed.timetuple()[:6]
-            elif name in _DESCRIPTIONS or name == "media_description":
+            elif kind == "description":
                 default = "text/plain" if name == "summary" else "text/html"
                 if "summary" in entry and not has_content:  # feedparser: "content" instead
                     has_content = True
@@ -357,24 +421,24 @@ class Reader:
                     detail = self.detail(el, default, el_base, el_lang)
                     store("summary", detail["value"], depth)
                     entry["summary_detail"] = detail
-            elif name in _CONTENTS:
+            elif kind == "content":
                 has_content = True
                 default = "text/plain" if name == "content" else "text/html"
                 detail = self.detail(el, default, el_base, el_lang)
                 entry.setdefault("content", []).append(detail)
                 if detail["type"] == "text/plain" or detail["type"] in _HTML_TYPES:
                     entry.setdefault("summary", detail["value"])
-            elif name in _AUTHORS:
+            elif kind == "author":
                 kind = "person" if len(el) else "text"
                 if ({"person", "text"} - {kind}) & seen:
                     raise UseFallback("Atom and RSS authors mixed")
                 seen.add(kind)
                 self.author(entry, el, depth, store)
-            elif name == "enclosure":
+            elif kind == "enclosure":
                 attrs = _enforce_href(_attrs(el))
                 attrs["rel"] = "enclosure"
                 entry.setdefault("links", []).append(attrs)
-            elif name == "source":
+            elif kind == "source":
                 if self.atom or len(el):
                     raise UseFallback("Atom source or RSS source with markup")
                 source_seen = True
@@ -383,11 +447,11 @@ class Reader:
                 if el.get("url"):
                     source["href"] = el.get("url") or ""
                 entry["source"] = source
-            elif name == "dc_source":
+            elif kind == "dc_source":
                 if el.attrib:
                     raise UseFallback("dc:source with attributes")
                 store("dc_source", self.text(el), depth)
-            elif name == "!" or (name in fp.handlers and name not in _HARMLESS):
+            elif kind == "refuse":
                 raise UseFallback("feedparser element not modelled")
         entry["enclosures"] = [
             {k: v for k, v in link.items() if k != "rel"}

@@ -89,12 +89,9 @@ def read(data: bytes) -> tuple[str, dict[str, Any], list[dict[str, Any]], list[A
         raise UseFallback("not RSS 2.0/0.9x, RSS 1.0 or Atom 1.0")
     if not items:
         raise UseFallback("no items")
-    entry_names = ("item", "entry")
-    found = sum(
-        1
-        for el in root.iter()
-        if isinstance(el.tag, str) and el.tag.rpartition("}")[2] in entry_names
-    )
+    # Elements named item or entry, in any namespace or none; lxml filters without making
+    # a Python object for every element.
+    found = sum(1 for _ in root.iter("{*}item", "{*}entry"))
     if found != len(items):
         raise UseFallback("items outside the channel or nested")
     feedparser = feedparser_parts()
