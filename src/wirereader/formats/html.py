@@ -145,7 +145,7 @@ class HtmlContent:
     links: list[Related] = field(default_factory=list)
 
 
-def _line(text: str | None, limit: int = MAX_LINE) -> str:
+def quick_clean_line(text: str | None, limit: int = MAX_LINE) -> str:
     """``clean_line(text, limit)``, returning at once the text it would leave as it is.
 
     That is short printable ASCII with single spaces between words (most captions,
@@ -232,7 +232,7 @@ def _figure(fig: etree._Element, base: str | None) -> Photo | None:
             and el is not fig
             and el is not caption_el
             and _CREDIT_CLASS.search(el.get("class") or "")
-            and (credit := _line(_text_of(el), 300))
+            and (credit := quick_clean_line(_text_of(el), 300))
         ):
             parent = el.getparent()
             if parent is not None:
@@ -245,16 +245,16 @@ def _figure(fig: etree._Element, base: str | None) -> Photo | None:
                 parent.remove(el)
             break
     if caption_el is not None:
-        caption = _line(_text_of(caption_el))
+        caption = quick_clean_line(_text_of(caption_el))
     elif img is not None:
-        caption = _line(img.get("alt") or img.get("title"))
+        caption = quick_clean_line(img.get("alt") or img.get("title"))
     if not credit:
         caption, credit = split_credit(caption)
     if not url and not caption:
         return None
     return Photo(
         caption=caption,
-        credit=_line(credit, 300),
+        credit=quick_clean_line(credit, 300),
         url=url,
         width=_int_attr(img, "width") if img is not None else None,
         height=_int_attr(img, "height") if img is not None else None,
@@ -292,7 +292,7 @@ class _Builder:
     def image(self, el: etree._Element) -> None:
         """A bare ``<img>``: a photo unless it is a tracking pixel or has no safe URL."""
         if not _tiny(el) and (url := _image_url(el, self.base)):
-            caption, credit = split_credit(_line(el.get("alt") or el.get("title")))
+            caption, credit = split_credit(quick_clean_line(el.get("alt") or el.get("title")))
             self.photo(
                 Photo(
                     caption=caption,
@@ -304,7 +304,7 @@ class _Builder:
             )
 
     def link(self, el: etree._Element) -> None:
-        text = _line(_text_of(el), 500)
+        text = quick_clean_line(_text_of(el), 500)
         if text:
             self.anchors.append((el.get("href"), text))
 
@@ -321,7 +321,7 @@ class _Builder:
         item whose text is an anchor's: most list items are not links, and most links
         are new to the URL cache."""
         if self.anchors:
-            text = _line("".join(self.buffer))
+            text = quick_clean_line("".join(self.buffer))
             if any(t == text for _, t in self.anchors):
                 link = self.item_link()
                 if link is not None and link.headline == text:
