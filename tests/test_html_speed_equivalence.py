@@ -16,14 +16,14 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from wirereader.formats.html import (
-    _WS,
-    _clean_run,
-    _parse_fragment,
-    _parser,
-    html_to_content,
+from wirereader.formats._htmlfast import (
+    WS,
+    clean_block_text,
+    html_parser,
+    parse_fragment,
     quick_clean_line,
 )
+from wirereader.formats.html import html_to_content
 from wirereader.sanitize import _NEEDS_SCRUB, clean_line, clean_text
 
 # Characters that exercise every branch: whitespace of all kinds, controls and escape
@@ -83,14 +83,14 @@ def _samples(count: int, seed: int) -> list[str]:
 
 
 def test_printable_whitespace_is_only_the_space() -> None:
-    """`_clean_run` collapses printable text by looking for spaces only, and relies on
+    """`clean_block_text` collapses printable text by looking for spaces only, and relies on
     ``str.split`` and the ``\\s`` class agreeing on what whitespace is."""
     for code in range(sys.maxunicode + 1):
         char = chr(code)
         if char.isspace():
-            assert _WS.fullmatch(char), hex(code)
+            assert WS.fullmatch(char), hex(code)
             assert char == " " or not char.isprintable(), hex(code)
-    assert not any(_WS.fullmatch(chr(c)) and not chr(c).isspace() for c in range(0x3100))
+    assert not any(WS.fullmatch(chr(c)) and not chr(c).isspace() for c in range(0x3100))
 
 
 def test_printable_ascii_needs_no_scrubbing() -> None:
@@ -100,9 +100,9 @@ def test_printable_ascii_needs_no_scrubbing() -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_clean_run_is_clean_text_of_collapsed_text(seed: int) -> None:
+def testclean_block_text_is_clean_text_of_collapsed_text(seed: int) -> None:
     for raw in _samples(2500, seed):
-        assert _clean_run(raw) == clean_text(_WS.sub(" ", raw)), repr(raw)
+        assert clean_block_text(raw) == clean_text(WS.sub(" ", raw)), repr(raw)
 
 
 @pytest.mark.parametrize("limit", [3, 10, 35, 4096])
@@ -133,8 +133,8 @@ _FRAGMENTS = [
 
 @pytest.mark.parametrize("markup", _FRAGMENTS)
 def test_parse_fragment_builds_lxml_html_tree(markup: str) -> None:
-    expected = lxml_html.fragment_fromstring(markup, create_parent="div", parser=_parser())
-    got = _parse_fragment(markup)
+    expected = lxml_html.fragment_fromstring(markup, create_parent="div", parser=html_parser())
+    got = parse_fragment(markup)
     assert etree.tostring(got, with_tail=False) == etree.tostring(expected, with_tail=False)
 
 

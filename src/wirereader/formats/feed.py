@@ -25,6 +25,7 @@ from typing import Any
 from lxml import etree
 
 from wirereader.formats import loads_json
+from wirereader.formats._htmlfast import quick_clean_line
 from wirereader.formats._mediarss import (
     Media,
     add_photo,
@@ -42,7 +43,7 @@ from wirereader.formats.common import (
     parse_date,
     split_dateline,
 )
-from wirereader.formats.html import HtmlContent, html_to_content, quick_clean_line
+from wirereader.formats.html import HtmlContent, html_to_content
 from wirereader.formats.xmlsafe import refuse_entity_declarations
 from wirereader.model import Block, Dispatch, FormatError, ParseResult, Photo, Related
 from wirereader.sanitize import clean_line, clean_message, clean_text, safe_url

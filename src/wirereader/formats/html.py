@@ -12,14 +12,20 @@ is never silently blank.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from wirereader.formats._htmlfast import WS as _WS
+from wirereader.formats._htmlfast import (
+    clean_block_text,
+    html_parser,
+    parse_fragment,
+    quick_clean_line,
+)
 from wirereader.model import Block, BlockKind, Photo, Related
-from wirereader.sanitize import MAX_BODY, MAX_LINE, clean_line, clean_text, safe_url
+from wirereader.sanitize import clean_text, safe_url
 
 #: Elements whose whole subtree is never shown.
 _SKIP = frozenset(
@@ -95,7 +101,6 @@ _CAPTION_CREDIT = re.compile(
     re.I,
 )
 _MAX_BLOCKS = 5000
-_WS = re.compile(r"\s+")
 
 # What the walk does at an element, by tag: one dict lookup per event instead of a chain
 # of set tests (the walk sees ~25 elements per feed item, twice each).
@@ -119,23 +124,6 @@ _ACTIONS: dict[str, int] = {
 }
 
 
-def _clean_run(raw: str) -> str:
-    """``clean_text(_WS.sub(" ", raw))``: the text of one block, whitespace collapsed.
-
-    Every block of every body passes here, and almost every one is printable text (no
-    control, format or separator character), where the only whitespace is the ASCII
-    space: most need no collapsing at all, and printable ASCII leaves `clean_text`
-    nothing to do. The ``\\s+`` substitution cost more than the rest of the walk.
-    Anything else (newlines, controls, a huge block) takes the old path.
-    """
-    if not raw.isprintable() or len(raw) > MAX_BODY:
-        return clean_text(_WS.sub(" ", raw))
-    if "  " in raw or raw.startswith(" ") or raw.endswith(" "):
-        raw = " ".join(raw.split())
-    # clean_text strips, so the edge spaces \\s+ would have left make no difference.
-    return raw if raw.isascii() else clean_text(raw)
-
-
 @dataclass
 class HtmlContent:
     """What an HTML fragment holds, in reading order."""
@@ -143,25 +131,6 @@ class HtmlContent:
     blocks: list[Block] = field(default_factory=list)
     photos: list[Photo] = field(default_factory=list)
     links: list[Related] = field(default_factory=list)
-
-
-def quick_clean_line(text: str | None, limit: int = MAX_LINE) -> str:
-    """``clean_line(text, limit)``, returning at once the text it would leave as it is.
-
-    That is short printable ASCII with single spaces between words (most captions,
-    anchor texts and headlines), for which `clean_line` still runs a substitution.
-    """
-    if (
-        text
-        and len(text) <= limit
-        and text.isascii()
-        and text.isprintable()
-        and "  " not in text
-        and not text.startswith(" ")
-        and not text.endswith(" ")
-    ):
-        return text
-    return clean_line(text, limit)
 
 
 def split_credit(caption: str) -> tuple[str, str]:
@@ -276,7 +245,7 @@ class _Builder:
         buffer = self.buffer
         if not buffer:  # most block edges: the text already went with the previous one
             return
-        text = _clean_run("".join(buffer))
+        text = clean_block_text("".join(buffer))
         buffer.clear()
         if not text or len(self.out.blocks) >= _MAX_BLOCKS:
             return
@@ -440,61 +409,10 @@ def _plain_fallback(markup: str) -> HtmlContent:
     return out
 
 
-def _parser() -> lxml_html.HTMLParser:
-    return lxml_html.HTMLParser(
-        remove_comments=True, remove_pis=True, no_network=True, recover=True
-    )
-
-
-#: lxml.html's test for a whole page, which `lxml.html.fragment_fromstring` does not wrap.
-_WHOLE_PAGE = re.compile(r"^\s*<(?:html|!doctype)", re.I)
-_per_thread = threading.local()
-
-
-def _fragment_parser() -> etree.HTMLParser:
-    """The parser for feed bodies: one per thread, reused (building one costs more than
-    parsing a typical body), and plain lxml elements: ``lxml.html``'s element classes
-    cost a Python lookup for every element the walk touches."""
-    parser: etree.HTMLParser | None = getattr(_per_thread, "parser", None)
-    if parser is None:
-        parser = etree.HTMLParser(
-            remove_comments=True, remove_pis=True, no_network=True, recover=True
-        )
-        _per_thread.parser = parser
-    return parser
-
-
-def _parse_fragment(markup: str) -> etree._Element:
-    """``lxml.html.fragment_fromstring(markup, create_parent="div")``, the same tree.
-
-    That function parses the same wrapped document, then moves every child of its body
-    into a new ``<div>``; renaming the body in place is cheaper. Whole pages and
-    anything unusual go to lxml.html itself.
-    """
-    root: etree._Element
-    if _WHOLE_PAGE.match(markup):
-        root = lxml_html.fragment_fromstring(markup, create_parent="div", parser=_parser())
-        return root
-    doc = etree.fromstring(f"<html><body>{markup}</body></html>", _fragment_parser())
-    if doc is None:
-        raise etree.ParserError("Document is empty")
-    bodies = [e for e in doc if e.tag == "body"]
-    if doc.tag != "html" or len(bodies) != 1:
-        root = lxml_html.fragment_fromstring(markup, create_parent="div", parser=_parser())
-        return root
-    root = bodies[0]
-    if root.text is not None and not root.text.strip():
-        root.text = None  # lxml.html keeps leading text only when it is not blank
-    if root.keys():
-        root.attrib.clear()
-    root.tag = "div"
-    return root
-
-
 def parse_html_document(markup: str | bytes, base: str | None = None) -> etree._Element | None:
     """A whole HTML page as a tree (for article extraction); None when nothing parses."""
     try:
-        root = lxml_html.document_fromstring(markup, parser=_parser())
+        root = lxml_html.document_fromstring(markup, parser=html_parser())
     except (etree.ParserError, ValueError):
         return None
     return root
@@ -514,7 +432,7 @@ def html_to_content(markup: str | None, base: str | None = None) -> HtmlContent:
                 out.blocks.append(Block(kind="paragraph", text=text))
         return out
     try:
-        root = _parse_fragment(markup)
+        root = parse_fragment(markup)
     except (etree.ParserError, ValueError):
         return _plain_fallback(markup)
     return element_to_content(root, base, markup)
