@@ -25,6 +25,7 @@ from typing import Any
 from lxml import etree
 
 from wirereader.formats import loads_json
+from wirereader.formats._htmlfast import quick_clean_line
 from wirereader.formats._mediarss import (
     Media,
     add_photo,
@@ -79,8 +80,8 @@ def _title(entry: Any, base: str | None) -> str:
     """A title as text: Atom ``type="html"`` titles carry markup."""
     title = entry.get("title") or ""
     if (entry.get("title_detail") or {}).get("type") in _HTML_TYPES and "<" in title:
-        return clean_line(" ".join(b.text for b in html_to_content(title, base).blocks))
-    return clean_line(title)
+        return quick_clean_line(" ".join(b.text for b in html_to_content(title, base).blocks))
+    return quick_clean_line(title)
 
 
 def _detail_html(detail: Any, base: str | None) -> tuple[str | None, str | None]:
@@ -101,12 +102,12 @@ def _entry_item(entry: Any, media: Media | None, base: str | None) -> _Item:
         for c in entry.get("content") or []
         if isinstance(c, dict)
         and isinstance(c.get("value"), str)
-        and c["value"].strip() not in captions
+        and not (captions and c["value"].strip() in captions)  # strip: a copy of the body
     ]
     longest = max(contents, key=lambda c: len(c["value"])) if contents else None
     body, body_base = _detail_html(longest, base)
     summary, summary_base = _detail_html(entry.get("summary_detail"), base)
-    if summary is not None and summary.strip() in captions:
+    if summary is not None and captions and summary.strip() in captions:
         # feedparser put a media:description in the summary slot: the item's own
         # description, read from the XML, is the real summary (if it is not a caption too).
         own = media.description if media else None
@@ -135,7 +136,7 @@ def _entry_item(entry: Any, media: Media | None, base: str | None) -> _Item:
     for link in entry.get("links") or []:
         if link.get("rel") == "related" and (url := safe_url(link.get("href"), base)):
             item.related.append(
-                Related(headline=clean_line(link.get("title"), 500) or url, url=url)
+                Related(headline=quick_clean_line(link.get("title"), 500) or url, url=url)
             )
     source = entry.get("source") or {}
     item.chains = [str(entry.get("dc_source") or ""), str(source.get("title") or "")]
@@ -160,12 +161,12 @@ def _dispatch(item: _Item, fmt: str) -> Dispatch | None:
         if block.kind == "photo" and block.photo is not None:
             block = Block(kind="photo", photo=add_photo(photos, content.photos[block.photo]))
         blocks.append(block)
-    title = clean_line(item.title)
+    title = quick_clean_line(item.title)
     if not (title or item.link or item.guid or blocks or photos or item.attachments):
         return None
     chain: tuple[str, ...] = ()
     for candidate in item.chains:
-        chain = credit_chain(clean_line(candidate, 300)) or ()
+        chain = credit_chain(quick_clean_line(candidate, 300)) or ()
         if chain:
             break
     paragraphs = [i for i, b in enumerate(blocks) if b.kind == "paragraph"]
@@ -196,9 +197,9 @@ def _dispatch(item: _Item, fmt: str) -> Dispatch | None:
         first_created=item.published,
         urgency=urgency,
         signals=signals,
-        dateline=clean_line(dateline, 200),
-        byline=clean_line(item.byline, 500),
-        language=clean_line(item.language, 35),
+        dateline=quick_clean_line(dateline, 200),
+        byline=quick_clean_line(item.byline, 500),
+        language=quick_clean_line(item.language, 35),
         summary=summary,
         body=tuple(blocks),
         photos=tuple(photos),
