@@ -124,7 +124,9 @@ class WireReaderApp(DispatchActions):
         if self.open_path is not None:
             self.open_file(self.open_path)
         if self.refresh_on_start and self.reader.subscriptions():
-            self.run_refresh()
+            # After the first frame: the refresh's imports (httpx, the parse pool) would
+            # otherwise hold the cached headlines off the screen.
+            self.call_after_refresh(self.run_refresh)
         self.update_status()
 
     # -- sources and the list ----------------------------------------------------------
