@@ -349,3 +349,18 @@ async def test_many_sources_keep_one_line_each(tmp_path: Path) -> None:
         # Every option is drawn on exactly one line.
         assert sources.virtual_size.height == 42
     reader.close()
+
+
+async def test_sources_are_rebuilt_only_when_their_width_changes(reader: Reader) -> None:
+    # Start-up sends several resizes of one size; rebuilding every option for each was
+    # a third of the first frame's work.
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        sources = app.query_one("#sources", SourceList)
+        before = sources.get_option_at_index(1)
+        sources.on_resize()
+        assert sources.get_option_at_index(1) is before
+        sources.styles.width = sources.size.width + 10
+        await pilot.pause()
+        assert sources.get_option_at_index(1) is not before  # counts re-aligned to the width

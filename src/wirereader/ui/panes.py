@@ -29,23 +29,30 @@ class SourceList(OptionList):
         super().__init__(id=id)
         self.sources: list[SourceInfo] = []
         self._shown: tuple[int, int | None] = (0, None)
+        #: The row width the options were built for: start-up sends several resizes of
+        #: the same size, and rebuilding every option each time was a third of the
+        #: first frame.
+        self._built_width = 0
 
     def on_resize(self) -> None:
         """Counts are right-aligned to the pane's width: redraw them when it changes."""
-        if self.sources:
+        if self.sources and self._row_width(len(self.sources)) != self._built_width:
             selected = self.highlighted
             self.set_sources(self.sources, *self._shown)
             if selected is not None:
                 self.highlighted = selected
 
+    def _row_width(self, count: int) -> int:
+        width = (self.content_size.width or 24) - 1
+        if count + 1 > self.content_size.height:
+            # A vertical scrollbar will take its columns out of the rows' width.
+            width -= self.styles.scrollbar_size_vertical
+        return max(8, width)
+
     def set_sources(self, sources: list[SourceInfo], total: int, selected: int | None) -> None:
         self.sources = sources
         self._shown = (total, selected)
-        width = (self.content_size.width or 24) - 1
-        if len(sources) + 1 > self.content_size.height:
-            # A vertical scrollbar will take its columns out of the rows' width.
-            width -= self.styles.scrollbar_size_vertical
-        width = max(8, width)
+        width = self._built_width = self._row_width(len(sources))
         options = [Option(self._row("All", total, 0, None, width), id=ALL_SOURCES)]
         for s in sources:
             options.append(
