@@ -92,3 +92,20 @@ def test_core_never_loads_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_reader_starts_without_the_refresh_machinery() -> None:
+    # The first screen only reads the cache: fetching, the parse pool, the parsers and
+    # the browser module load when first used (a refresh starts after the first frame).
+    code = (
+        "import sys\n"
+        "import wirereader.ui.app\n"
+        "late = ('httpx', 'lxml', 'feedparser', 'webbrowser', 'wirereader.service.refresh',\n"
+        "        'wirereader.fetch', 'wirereader.formats', 'wirereader.service.parsepool')\n"
+        "bad = [m for m in late if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr

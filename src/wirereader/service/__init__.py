@@ -18,7 +18,6 @@ from wirereader import config as config_mod
 from wirereader.config import Config, FeedConfig
 from wirereader.model import Dispatch, Headline, Photo, Related, SourceInfo, StoredDispatch
 from wirereader.sanitize import clean_line, clean_message, safe_url
-from wirereader.service.imports import SAMPLES_TITLE, SAMPLES_URL
 
 if TYPE_CHECKING:
     from wirereader.service.refresh import FeedTarget, ProgressCallback, RefreshSummary
@@ -306,7 +305,7 @@ class Reader:
         """
         if self.store.get_setting("samples_loaded") == "1":
             return 0
-        from wirereader.service.imports import sample_dispatches
+        from wirereader.service.imports import SAMPLES_TITLE, SAMPLES_URL, sample_dispatches
         from wirereader.store import SourceUpdate
 
         source_id = self.store.ensure_source(SAMPLES_URL, title=SAMPLES_TITLE, kind="sample")

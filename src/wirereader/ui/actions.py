@@ -6,8 +6,6 @@ Kept apart from `app.py` (layout, lists, refresh, following links) so each stays
 
 from __future__ import annotations
 
-import webbrowser
-
 from textual import work
 from textual.app import App
 from textual.notifications import SeverityLevel
@@ -17,7 +15,6 @@ from wirereader.sanitize import safe_url, url_host
 from wirereader.service import Reader
 from wirereader.ui.dispatch import DispatchView
 from wirereader.ui.headlines import HeadlineList
-from wirereader.ui.help import HelpScreen
 
 
 class DispatchActions(App[None]):
@@ -51,6 +48,8 @@ class DispatchActions(App[None]):
     @work(thread=True, exit_on_error=False, group="browser")
     def _open_browser(self, url: str) -> None:
         # webbrowser never goes through a shell; safe_url already refused a leading "-".
+        import webbrowser  # here, not at start-up: ~2 ms nobody needs before a link is opened
+
         webbrowser.open(url, new=2)
 
     def action_copy_link(self) -> None:
@@ -102,4 +101,6 @@ class DispatchActions(App[None]):
         self.push_screen(VersionsScreen(stored.dispatch.headline, steps))
 
     def action_help(self) -> None:
+        from wirereader.ui.help import HelpScreen
+
         self.push_screen(HelpScreen(self))

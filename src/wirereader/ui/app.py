@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -20,7 +21,6 @@ from textual.widgets import Footer, Input
 from wirereader.model import Related, StoredDispatch
 from wirereader.sanitize import clean_message, url_host
 from wirereader.service import Reader
-from wirereader.service.refresh import FeedOutcome, RefreshSummary
 from wirereader.ui.actions import DispatchActions
 from wirereader.ui.commands import ReaderCommands
 from wirereader.ui.dispatch import DispatchView
@@ -29,6 +29,9 @@ from wirereader.ui.history import History
 from wirereader.ui.panes import RelatedList, SourceList
 from wirereader.ui.photo import images_enabled
 from wirereader.ui.status import StatusLine
+
+if TYPE_CHECKING:  # imported by the first refresh, after the first frame
+    from wirereader.service.refresh import FeedOutcome, RefreshSummary
 
 #: Seconds the cursor must rest on a headline before it is previewed below the list.
 PREVIEW_DELAY = 0.15

@@ -6,11 +6,13 @@ One widget owns what the line says, so the app only reports facts to it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
-from wirereader.service.refresh import RefreshSummary
+if TYPE_CHECKING:  # the refresh machinery is imported when a refresh starts, not before
+    from wirereader.service.refresh import RefreshSummary
 
 
 class StatusLine(Static):
