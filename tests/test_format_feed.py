@@ -287,3 +287,35 @@ def test_summary_survives_a_media_description_after_it() -> None:
     assert d.summary == "The real summary of the story."
     assert [b.text for b in d.body if b.text] == ["The real summary of the story."]
     assert d.photos[0].caption == "The photo caption." and d.photos[0].credit == "AFP"
+
+
+def test_text_after_a_comment_in_a_body_is_kept() -> None:
+    # lxml's tree walker reports comments and processing instructions only as their own
+    # events: the words after "<!-- more -->" (WordPress puts it in bodies) were lost.
+    from lxml import etree
+
+    from wirereader.formats.html import element_to_content, html_to_content
+
+    body = html_to_content("<p>one <!-- more --> two<?php x ?> three</p>")
+    assert [b.text for b in body.blocks] == ["one two three"]
+    nitf = etree.fromstring("<body.content><p>one <!-- c --> two</p></body.content>")
+    assert [b.text for b in element_to_content(nitf, None).blocks] == ["one two"]
+
+
+def test_hidden_headings_quotes_and_lists_leave_the_body_intact() -> None:
+    # A hidden <h2> used to close a subhead it never opened: the whole item failed with
+    # IndexError ("could not be read"); inside a quote it ended the quote early.
+    from wirereader.formats.html import html_to_content
+
+    body = html_to_content(
+        "<p>a</p><h2 hidden>x</h2><p>b</p>"
+        "<blockquote>q<h3 style='display:none'>x</h3> still quoted</blockquote>"
+        "<ul aria-hidden='true'><li>gone</li></ul><p>c</p>"
+    )
+    assert [(b.kind, b.text) for b in body.blocks] == [
+        ("paragraph", "a"),
+        ("paragraph", "b"),
+        ("quote", "q"),
+        ("quote", "still quoted"),
+        ("paragraph", "c"),
+    ]

@@ -305,8 +305,10 @@ class _Builder:
 
         An element's action is looked up once, at its start, and kept on a stack for its
         end (lxml makes a new string each time ``tag`` is read). The end acts on the
-        action alone, so a skipped (hidden) heading, quote, item or list still closes, as
-        it always has.
+        action alone; a hidden element's action is replaced at its start (a hidden block
+        is a block edge, anything else is skipped), so a hidden heading or quote never
+        closes a section it did not open. Comments and processing instructions come as
+        their own events (never as start/end), and the text after them is kept.
         """
         actions = _ACTIONS
         append = self.buffer.append
@@ -315,8 +317,12 @@ class _Builder:
         open_actions: list[int] = []
         push = open_actions.append
         pop = open_actions.pop
-        walker = etree.iterwalk(root, events=("start", "end"))
+        walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         for event, el in walker:
+            if event == "comment" or event == "pi":
+                if tail := el.tail:
+                    append(tail)
+                continue
             if event == "end":
                 closing = pop()
                 if closing <= _IMG:  # _INLINE, _ANCHOR, _SKIPPED, _FIGURE, _IMG, _OTHER
@@ -354,6 +360,11 @@ class _Builder:
                 and ("style" in keys or "hidden" in keys or "aria-hidden" in keys)
                 and _hidden(el)
             ):
+                if action >= _BLOCK:  # a block, heading, quote, item or list: an edge
+                    flush()
+                    open_actions[-1] = _BLOCK
+                else:
+                    open_actions[-1] = _SKIPPED
                 walker.skip_subtree()
                 continue
             if action == _INLINE:
