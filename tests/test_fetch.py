@@ -354,3 +354,13 @@ async def test_allow_is_asked_before_each_redirect_is_followed(loopback: Loopbac
     assert result.error == "redirect to a private address refused"
     assert asked == [loopback.url("/blocked")]
     assert loopback.requests_for("/blocked") == []  # never requested
+
+
+async def test_a_slow_error_page_is_not_waited_for(loopback: LoopbackServer) -> None:
+    # Small unread bodies are read out so the connection can be re-used, but only briefly:
+    # a dripping error page must not turn "HTTP 500" into a timeout.
+    loopback.route("/slow", b"x" * 2000, status=500, drip_bps=50)
+    started = time.monotonic()
+    result = await get(loopback.url("/slow"))
+    assert result.status == 500 and result.error and "500" in result.error
+    assert time.monotonic() - started < 3

@@ -251,8 +251,10 @@ def _http_error(status: int, reason: str) -> str:
     return f"HTTP {status} {phrase}".rstrip()
 
 
-#: Unread bodies up to this size are read to the end so the connection can be re-used.
+#: Unread bodies up to this size are read to the end so the connection can be re-used,
+#: for at most this long (a slow error page is not worth waiting for: it is closed).
 _DRAIN = 64 * 1024
+_DRAIN_SECONDS = 0.5
 
 
 async def _release(response: httpx.Response) -> None:
@@ -261,16 +263,18 @@ async def _release(response: httpx.Response) -> None:
     A response closed before its end closes the connection too, so every 304 of a warm
     refresh (and every redirect or error page) cost a new TCP connection. Bodies that are
     empty by rule (204, 304) or declared small are read out first, inside the caller's
-    deadline; anything else (chunked, large, already read) is simply closed.
+    deadline and for at most `_DRAIN_SECONDS`; anything else (chunked, large, already
+    read, or slow) is simply closed.
     """
     try:
         if not response.is_stream_consumed:
             length = response.headers.get("Content-Length", "").strip()
             if response.status_code in (204, 304) or (length.isdigit() and int(length) <= _DRAIN):
-                async for _ in response.aiter_raw():
-                    pass
-    except httpx.HTTPError:
-        pass  # a broken connection is simply not re-used
+                async with asyncio.timeout(_DRAIN_SECONDS):
+                    async for _ in response.aiter_raw():
+                        pass
+    except (httpx.HTTPError, TimeoutError):
+        pass  # a broken or slow connection is simply not re-used
     finally:
         await response.aclose()
 
