@@ -38,7 +38,7 @@ FORBIDDEN = {
         "textual",
         "httpx",
     ),
-    "fetch.py": (
+    "fetch": (
         "wirereader.store",
         "wirereader.formats",
         "wirereader.service",

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import http
-import ssl
 import time
 import zlib
 from collections.abc import AsyncGenerator, Callable, Sequence
@@ -33,6 +31,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from wirereader import __version__
+from wirereader.fetch._inflate import Inflater, content_coding
+from wirereader.fetch._messages import Failure, MiB, describe, http_error, seconds_text, size_text
 from wirereader.sanitize import clean_message, safe_url
 
 USER_AGENT = f"wirereader/{__version__} (terminal wire reader)"
@@ -40,13 +40,11 @@ DEFAULT_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-MiB = 1024 * 1024
 #: Validators longer than this, or with anything but printable ASCII, are dropped.
 MAX_VALIDATOR = 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _AE = "gzip, deflate"
-_STEP = 256 * 1024  # most decoded bytes produced per inflate call
 
 
 @dataclass(frozen=True)
@@ -89,14 +87,6 @@ class FetchResult:
         return self.body is not None and self.error is None
 
 
-class _Failure(Exception):
-    """A fetch that ended in a specific, user-facing error."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 class _Progress:
     """What one exchange has learned so far, so a failure can still report it."""
 
@@ -107,18 +97,6 @@ class _Progress:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
-
-
-def _size(n: int) -> str:
-    if n >= MiB and n % MiB == 0:
-        return f"{n // MiB} MiB"
-    if n >= 1024 and n % 1024 == 0:
-        return f"{n // 1024} KiB"
-    return f"{n} bytes"
-
-
-def _seconds(t: float) -> str:
-    return f"{t:g} s"
 
 
 def _clean_header(value: str | None) -> str | None:
@@ -142,113 +120,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         when = when.replace(tzinfo=UTC)
     now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
-
-
-class _Inflater:
-    """Incremental gzip/deflate decoding that never produces more than the cap."""
-
-    def __init__(self, coding: str, cap: int) -> None:
-        self.coding = coding
-        self.cap = cap
-        self.total = 0
-        self._d: zlib._Decompress | None = None
-
-    def _new(self, first: bytes) -> zlib._Decompress:
-        if self.coding == "gzip":
-            return zlib.decompressobj(31)
-        # deflate: zlib-wrapped as RFC 9110 says, or raw deflate as some servers send
-        wrapped = len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] * 256 + first[1]) % 31 == 0
-        return zlib.decompressobj(15 if wrapped else -15)
-
-    def feed(self, data: bytes, out: list[bytes]) -> None:
-        if self._d is None:
-            self._d = self._new(data)
-        while data or not self._d.eof:
-            if self._d.eof:  # another gzip member follows; anything after deflate is ignored
-                if self.coding != "gzip":
-                    return
-                self._d = self._new(data)
-            limit = min(self.cap - self.total + 1, _STEP)
-            chunk = self._d.decompress(data, limit)
-            self.total += len(chunk)
-            if self.total > self.cap:
-                raise _Failure(
-                    f"response larger than {_size(self.cap)} after decompression — skipped"
-                )
-            out.append(chunk)
-            data = self._d.unconsumed_tail or self._d.unused_data
-            if not data and len(chunk) < limit:
-                return  # input used up and no output held back
-
-    def finish(self) -> None:
-        if self._d is not None and not self._d.eof:
-            raise _Failure("invalid compressed response (truncated)")
-
-
-def _coding(header: str | None) -> str:
-    codings = [c.strip().lower() for c in (header or "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if not codings:
-        return "identity"
-    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
-        return "deflate" if codings[0] == "deflate" else "gzip"
-    raise _Failure(f"unsupported content encoding: {', '.join(codings)}")
-
-
-def _describe(exc: BaseException, limits: FetchLimits) -> str:
-    """A short, specific message for an exception raised during one exchange."""
-    causes: list[BaseException] = []
-    seen: BaseException | None = exc
-    while seen is not None and len(causes) < 8:
-        causes.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    for c in causes:
-        if isinstance(c, ssl.SSLCertVerificationError):
-            return f"TLS certificate rejected: {c.verify_message or c}"
-        if isinstance(c, ssl.SSLError):
-            return f"TLS error: {c.reason or c}"
-        if isinstance(c, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(c, ConnectionResetError):
-            return "connection reset"
-    text = str(exc)
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"could not connect within {_seconds(limits.connect_timeout)}"
-    if isinstance(exc, httpx.ReadTimeout):
-        return f"timed out: no data for {_seconds(limits.read_timeout)}"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(exc, httpx.ConnectError):
-        low = text.lower()
-        if "name or service" in low or "nodename" in low or "getaddrinfo" in low:
-            return "host not found"
-        return f"could not connect: {text or type(exc).__name__}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        low = text.lower()
-        if "incomplete" in low or "peer closed" in low:
-            return "connection closed before the whole response arrived"
-        if "buffer" in low and "too long" in low:
-            return "response headers too large"
-        if "without sending a response" in low:
-            return "server closed the connection without a response"
-        return f"protocol error: {text}"
-    if isinstance(exc, httpx.ReadError):
-        return f"connection error while reading: {text or type(exc).__name__}"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return "unsupported URL"
-    if isinstance(exc, httpx.DecodingError | zlib.error):
-        return "invalid compressed response"
-    if isinstance(exc, httpx.HTTPError | OSError):
-        return f"network error: {text or type(exc).__name__}"
-    return f"unexpected error: {type(exc).__name__}: {text}"
-
-
-def _http_error(status: int, reason: str) -> str:
-    try:
-        phrase = http.HTTPStatus(status).phrase
-    except ValueError:
-        phrase = reason
-    return f"HTTP {status} {phrase}".rstrip()
 
 
 #: Unread bodies up to this size are read to the end so the connection can be re-used,
@@ -376,13 +247,13 @@ class Fetcher:
         try:
             async with deadline:
                 return await self._follow(asked, headers, cap, progress, allow)
-        except _Failure as f:
+        except Failure as f:
             error = f.message
         except TimeoutError:
             expired = deadline.expired()
-            error = f"timed out after {_seconds(lim.total_timeout)}" if expired else "timed out"
+            error = f"timed out after {seconds_text(lim.total_timeout)}" if expired else "timed out"
         except Exception as exc:  # the per-request boundary: nothing escapes (G1)
-            error = _describe(exc, lim)
+            error = describe(exc, lim)
         return FetchResult(
             asked,
             progress.final,
@@ -409,10 +280,10 @@ class Fetcher:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 # httpx builds the next request even with follow_redirects=False, so a
                 # javascript:/data: or ESC-laden Location fails inside send().
-                raise _Failure("redirect to unsupported URL") from exc
+                raise Failure("redirect to unsupported URL") from exc
             except httpx.RemoteProtocolError as exc:
                 if "location header" in str(exc).lower():
-                    raise _Failure("redirect to unsupported URL") from exc
+                    raise Failure("redirect to unsupported URL") from exc
                 raise
             try:
                 status = progress.status = response.status_code
@@ -420,13 +291,13 @@ class Fetcher:
                 if status in _REDIRECTS and location is not None:
                     hops += 1
                     if hops > self.limits.max_redirects:
-                        raise _Failure("too many redirects")
+                        raise Failure("too many redirects")
                     location = location.strip()
                     target = safe_url(urljoin(progress.final, location)) if location else None
                     if target is None:
-                        raise _Failure("redirect to unsupported URL")
+                        raise Failure("redirect to unsupported URL")
                     if allow is not None and not allow(target):
-                        raise _Failure("redirect to a private address refused")
+                        raise Failure("redirect to a private address refused")
                     permanent = permanent and status in _PERMANENT
                     progress.final = target
                     continue
@@ -453,16 +324,16 @@ class Fetcher:
             return replace(result, not_modified=True, elapsed=progress.elapsed())
         if not 200 <= status < 300:
             retry = parse_retry_after(head.get("Retry-After")) if status in (429, 503) else None
-            error = clean_message(_http_error(status, response.reason_phrase))
+            error = clean_message(http_error(status, response.reason_phrase))
             return replace(result, error=error, retry_after=retry, elapsed=progress.elapsed())
         body = await self._read_body(response, cap)
         return replace(result, body=body, elapsed=progress.elapsed())
 
     async def _read_body(self, response: httpx.Response, cap: int) -> bytes:
-        coding = _coding(response.headers.get("Content-Encoding"))
-        inflater = None if coding == "identity" else _Inflater(coding, cap)
+        coding = content_coding(response.headers.get("Content-Encoding"))
+        inflater = None if coding == "identity" else Inflater(coding, cap)
         declared = response.headers.get("Content-Length", "").strip()
-        too_large = _Failure(f"response larger than {_size(cap)} — skipped")
+        too_large = Failure(f"response larger than {size_text(cap)} — skipped")
         if declared.isdigit() and int(declared) > cap:
             raise too_large
         out: list[bytes] = []
@@ -477,7 +348,7 @@ class Fetcher:
                 try:
                     inflater.feed(raw, out)
                 except zlib.error as exc:
-                    raise _Failure("invalid compressed response") from exc
+                    raise Failure("invalid compressed response") from exc
         if inflater is not None:
             inflater.finish()
         return b"".join(out)
