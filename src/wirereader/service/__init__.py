@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from wirereader import config as config_mod
 from wirereader.config import Config, FeedConfig
 from wirereader.model import Dispatch, Headline, Photo, Related, SourceInfo, StoredDispatch
-from wirereader.sanitize import clean_line, clean_message, safe_url
+from wirereader.sanitize import clean_line, safe_url
 
 if TYPE_CHECKING:
     from wirereader.service.refresh import FeedTarget, ProgressCallback, RefreshSummary
@@ -423,36 +423,12 @@ class Reader:
 
     async def follow(self, related: Related, origin: StoredDispatch | None = None) -> FollowResult:
         """Open a related headline: from the cache, else fetch the page, cache it and return it."""
-        import asyncio
-
         cached = self.find_related(related, origin)
         if cached is not None:
             return FollowResult(cached)
-        if not related.url:
-            return FollowResult(None, "Not cached yet, and it has no link to fetch.")
-        from wirereader.fetch import Fetcher, FetchLimits
-        from wirereader.store import SourceUpdate
+        from wirereader.service.follow import fetch_and_cache
 
-        async with Fetcher(FetchLimits(total_timeout=20.0, max_bytes=5 * 1024 * 1024)) as fetcher:
-            result = await fetcher.fetch(
-                related.url, accept="text/html, application/xhtml+xml, */*;q=0.8"
-            )
-        if not result.ok or result.body is None:
-            return FollowResult(None, f"Not cached yet, and fetching it failed: {result.error}")
-        try:
-            dispatches = await asyncio.to_thread(
-                _parse_page, result.body, result.final_url, result.content_type
-            )
-        except Exception as exc:  # a page we cannot read is a message, not a crash
-            return FollowResult(None, clean_message(f"Fetched, but could not read the page: {exc}"))
-        if not dispatches:
-            return FollowResult(None, "Fetched, but the page holds no article.")
-        source_id = self.store.ensure_source(PAGES_URL, title=PAGES_TITLE, kind="pages")
-        self.store.save_batch(
-            [SourceUpdate(source_id=source_id, fetched_at=datetime.now(UTC), dispatches=dispatches)]
-        )
-        stored = self.store.find(source_id, dispatches[0].guid)
-        return FollowResult(stored, fetched=True)
+        return await fetch_and_cache(self.store, related)
 
     # -- photos -------------------------------------------------------------------------
 
@@ -478,16 +454,3 @@ class Reader:
         from wirereader.service.photos import cached_file
 
         return cached_file(photo, self.image_dir)
-
-
-def _parse_page(body: bytes, url: str, content_type: str | None) -> list[Dispatch]:
-    """A followed link may be a wire item, a feed or (usually) an article page."""
-    from wirereader.formats import article, parse, sniff
-
-    kind = sniff(body, content_type)
-    if kind in ("html", "unknown") or (content_type and "html" in content_type):
-        charset = None
-        if content_type and "charset=" in content_type:
-            charset = content_type.split("charset=", 1)[1].split(";")[0].strip(" \"'")
-        return article.parse(body, url, charset=charset).dispatches
-    return parse(body, url=url, content_type=content_type).dispatches[:1]
