@@ -12,142 +12,27 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal, cast, get_args
 
 from wirereader.codec import dispatch_from_json
-from wirereader.model import Dispatch, Headline, PubStatus, SourceInfo, StoredDispatch
+from wirereader.model import Dispatch, Headline, SourceInfo, StoredDispatch
 from wirereader.store.batch import BatchStats, SourceUpdate, save_batch
-from wirereader.store.schema import cjk_tokens, connect, from_us, search_values, to_us
-
-SourceKind = Literal["feed", "local", "sample", "pages"]
-SOURCE_KINDS: frozenset[str] = frozenset(get_args(SourceKind))
-
-# S608 (noqa below): every query is joined from the constant fragments in this module;
-# values only ever travel as parameters.
-_TITLE = "CASE s.title WHEN '' THEN s.url ELSE s.title END"
-_HEADLINE = f"""SELECT d.id, d.source_id, {_TITLE}, d.headline, d.sort_key, d.urgency,
-        d.pub_status, d.updates, coalesce(m.read, 0), coalesce(m.starred, 0)"""
-_HEADLINE_JOINS = """ JOIN sources s ON s.id = d.source_id
-        LEFT JOIN marks m ON m.dispatch_id = d.id"""
-# S608 below: every query is joined from the constant fragments in this module; values
-# only ever travel as parameters.
-_STORED = """SELECT d.id, d.source_id, CASE s.title WHEN '' THEN s.url ELSE s.title END,
-        s.url, d.content, d.sort_key, d.first_seen, d.updated, d.updates,
-        coalesce(m.read, 0), coalesce(m.starred, 0)
-    FROM dispatches d JOIN sources s ON s.id = d.source_id
-        LEFT JOIN marks m ON m.dispatch_id = d.id"""
-# Read counts come from one pass over the read marks, grouped (CROSS JOIN keeps SQLite
-# from starting at the dispatches): counting per source from the dispatches' side looked
-# up a mark for every cached dispatch (15 ms at 100k, each time the sources pane is
-# drawn, start-up included). A source's own query (WHERE s.id = ?) costs the same pass.
-_SOURCE = """SELECT s.id, s.url, s.title, s.kind, s.last_attempt, s.last_success,
-        s.last_error,
-        (SELECT count(*) FROM dispatches d WHERE d.source_id = s.id),
-        coalesce(r.n, 0),
-        (SELECT max(d.sort_key) FROM dispatches d WHERE d.source_id = s.id),
-        s.next_attempt, s.gone, s.error_count
-    FROM sources s LEFT JOIN (
-        SELECT d.source_id AS sid, count(*) AS n FROM marks m
-            CROSS JOIN dispatches d ON d.id = m.dispatch_id
-        WHERE m.read GROUP BY d.source_id) r ON r.sid = s.id"""
-_UNREAD = " AND NOT EXISTS (SELECT 1 FROM marks r WHERE r.dispatch_id = d.id AND r.read)"
-_STARRED = " AND d.id IN (SELECT dispatch_id FROM marks WHERE starred)"
-
-
-def _filters(
-    source_id: int | None, unread_only: bool, starred_only: bool
-) -> tuple[str, list[object]]:
-    """A WHERE clause made only of the constant fragments above; values go in params."""
-    sql, params = " WHERE 1", list[object]()
-    if source_id is not None:
-        sql += " AND d.source_id = ?"
-        params.append(source_id)
-    if unread_only:
-        sql += _UNREAD
-    if starred_only:
-        sql += _STARRED
-    return sql, params
-
-
-def _headline(row: Any) -> Headline:
-    return Headline(
-        id=row[0],
-        source_id=row[1],
-        source_title=row[2],
-        headline=row[3],
-        time=from_us(row[4]),
-        urgency=row[5],
-        pub_status=_status(row[6]),
-        updates=row[7],
-        read=bool(row[8]),
-        starred=bool(row[9]),
-    )
-
-
-def _status(value: str) -> PubStatus:
-    try:
-        return PubStatus(value)
-    except ValueError:
-        return PubStatus.WITHHELD
-
-
-def _opt_time(value: int | None) -> datetime | None:
-    return None if value is None else from_us(value)
-
-
-def _source(row: Any) -> SourceInfo:
-    cached, read = row[7], row[8]
-    kind = row[3] if row[3] in SOURCE_KINDS else "feed"
-    return SourceInfo(
-        id=row[0],
-        url=row[1],
-        title=row[2],
-        kind=cast(SourceKind, kind),
-        last_attempt=_opt_time(row[4]),
-        last_success=_opt_time(row[5]),
-        last_error=row[6],
-        cached=cached,
-        unread=cached - read,
-        newest=_opt_time(row[9]),
-        next_attempt=_opt_time(row[10]),
-        gone=bool(row[11]),
-        error_count=row[12],
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class FetchState:
-    """A source's conditional-request validators and polite-fetching state."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    next_attempt: datetime | None = None
-    gone: bool = False
-    error_count: int = 0
-
-
-def search_expression(query: str) -> str | None:
-    """User text as an FTS5 expression that cannot be a syntax error.
-
-    Each term becomes a quoted string (so ``"``, ``*``, ``NEAR(``, ``-``, ``:``, ``OR`` are
-    just text) and the terms are ANDed. The last term is a prefix so results follow
-    typing, unless the text ends in a space (the word is finished): a prefix makes FTS5
-    merge every matching token's hits before it can return the newest 50 (~30 ms for a
-    word in every row at 300k rows), where an exact word streams in rowid order (~0.1 ms).
-    Terms with no letter or digit are dropped: they index to nothing, and an empty
-    phrase would make the whole query match nothing.
-    """
-    terms = [t for t in query.split() if any(ch.isalnum() for ch in t)]
-    if not terms:
-        return None
-    # A CJK word becomes the phrase of its characters, as they are indexed.
-    quoted = ['"' + cjk_tokens(t).strip().replace('"', '""') + '"' for t in terms]
-    if not query[-1:].isspace():
-        quoted[-1] += "*"
-    return " ".join(quoted)
+from wirereader.store.queries import (
+    HEADLINE,
+    HEADLINE_JOINS,
+    SOURCE,
+    SOURCE_KINDS,
+    STORED,
+    TITLE,
+    FetchState,
+    filters,
+    headline_of,
+    opt_time,
+    search_expression,
+    source_of,
+)
+from wirereader.store.schema import connect, from_us, search_values, to_us
 
 
 class Store:
@@ -201,16 +86,16 @@ class Store:
         return int(row[0])
 
     def source(self, source_id: int) -> SourceInfo | None:
-        row = self._conn.execute(_SOURCE + " WHERE s.id = ?", (source_id,)).fetchone()
-        return None if row is None else _source(row)
+        row = self._conn.execute(SOURCE + " WHERE s.id = ?", (source_id,)).fetchone()
+        return None if row is None else source_of(row)
 
     def source_by_url(self, url: str) -> SourceInfo | None:
-        row = self._conn.execute(_SOURCE + " WHERE s.url = ?", (url,)).fetchone()
-        return None if row is None else _source(row)
+        row = self._conn.execute(SOURCE + " WHERE s.url = ?", (url,)).fetchone()
+        return None if row is None else source_of(row)
 
     def sources(self) -> list[SourceInfo]:
-        rows = self._conn.execute(_SOURCE + f" ORDER BY {_TITLE} COLLATE NOCASE, s.id")
-        return [_source(row) for row in rows]
+        rows = self._conn.execute(SOURCE + f" ORDER BY {TITLE} COLLATE NOCASE, s.id")
+        return [source_of(row) for row in rows]
 
     def remove_source(self, source_id: int) -> None:
         """Forget a source and everything cached from it (only ever on the user's word)."""
@@ -243,7 +128,7 @@ class Store:
         ).fetchone()
         if row is None:
             return FetchState()
-        return FetchState(row[0], row[1], _opt_time(row[2]), bool(row[3]), row[4])
+        return FetchState(row[0], row[1], opt_time(row[2]), bool(row[3]), row[4])
 
     def clear_backoff(self, source_id: int) -> None:
         """Forget a source's back-off and gone state (the user subscribed to it anew)."""
@@ -260,7 +145,7 @@ class Store:
     def count(
         self, source_id: int | None = None, *, unread_only: bool = False, starred_only: bool = False
     ) -> int:
-        where, params = _filters(source_id, unread_only, starred_only)
+        where, params = filters(source_id, unread_only, starred_only)
         sql = "SELECT count(*) FROM dispatches d" + where  # noqa: S608
         row = self._conn.execute(sql, params).fetchone()
         return int(row[0])
@@ -282,7 +167,7 @@ class Store:
         """
         if limit <= 0:
             return []
-        where, params = _filters(source_id, unread_only, starred_only)
+        where, params = filters(source_id, unread_only, starred_only)
         if offset > 0:
             start = self._conn.execute(
                 "SELECT d.sort_key FROM dispatches d"  # noqa: S608
@@ -295,14 +180,14 @@ class Store:
             where += " AND d.sort_key <= ?"
             params.append(start[0])
         rows = self._conn.execute(
-            _HEADLINE
+            HEADLINE
             + " FROM dispatches d"
-            + _HEADLINE_JOINS
+            + HEADLINE_JOINS
             + where
             + " ORDER BY d.sort_key DESC LIMIT ?",
             [*params, limit],
         )
-        return [_headline(row) for row in rows]
+        return [headline_of(row) for row in rows]
 
     def position(self, dispatch_id: int, source_id: int | None = None) -> int | None:
         row = self._conn.execute(
@@ -310,7 +195,7 @@ class Store:
         ).fetchone()
         if row is None or (source_id is not None and row[1] != source_id):
             return None
-        where, params = _filters(source_id, False, False)
+        where, params = filters(source_id, False, False)
         above = self._conn.execute(
             "SELECT count(*) FROM dispatches d" + where + " AND d.sort_key > ?",  # noqa: S608
             [*params, row[0]],
@@ -318,7 +203,7 @@ class Store:
         return int(above[0])
 
     def _stored(self, where: str, params: Sequence[object]) -> StoredDispatch | None:
-        row = self._conn.execute(_STORED + where, params).fetchone()
+        row = self._conn.execute(STORED + where, params).fetchone()
         if row is None:
             return None
         return StoredDispatch(
@@ -393,9 +278,9 @@ class Store:
         if expression is None or limit <= 0:
             return []
         sql = (
-            _HEADLINE
+            HEADLINE
             + " FROM search JOIN dispatches d ON d.sort_key = search.rowid"
-            + _HEADLINE_JOINS
+            + HEADLINE_JOINS
             + " WHERE search MATCH ?"
         )
         params: list[object] = [expression]
@@ -403,7 +288,7 @@ class Store:
             sql += " AND d.source_id = ?"
             params.append(source_id)
         rows = self._conn.execute(sql + " ORDER BY search.rowid DESC LIMIT ?", [*params, limit])
-        return [_headline(row) for row in rows]
+        return [headline_of(row) for row in rows]
 
     # --- marks and settings ------------------------------------------------------------
 
