@@ -62,8 +62,11 @@ def test_full_dispatch_round_trip(store: Store, sid: int) -> None:
     assert got.first_seen == got.updated == T0 + timedelta(hours=1)
     assert (got.updates, got.read, got.starred) == (0, False, False)
     assert store.get(got.id) == got
-    assert store.find_by_url("https://example.org/a/1") == got
-    assert store.find_by_url("https://nowhere.example/") is None
+    by_url = store.locate(source_id=None, guid=None, url="https://example.org/a/1", headline="")
+    assert by_url == got.id
+    assert (
+        store.locate(source_id=None, guid=None, url="https://nowhere.example/", headline="") is None
+    )
     [h] = store.headlines()
     assert (h.id, h.headline, h.urgency, h.pub_status) == (
         got.id,

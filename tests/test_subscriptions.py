@@ -137,23 +137,12 @@ def test_bare_lines_split_exactly_as_shlex_would() -> None:
     # Lines without quotes or backslashes skip shlex (it was a tenth of a warm refresh);
     # the shortcut must split on shlex's four whitespace characters and nothing else.
     import random
-    import shlex
 
-    from wirereader.formats.subscriptions import _tokens
-
-    def reference(line: str) -> list[str]:
-        lexer = shlex.shlex(line, posix=True)
-        lexer.whitespace_split = True
-        lexer.quotes = '"'
-        lexer.commenters = ""
-        try:
-            return list(lexer)
-        except ValueError:
-            return [word.strip('"') for word in line.split()]
+    from wirereader.formats.subscriptions import _shlex_tokens, _tokens
 
     rnd = random.Random(3)
     alphabet = "ab :/\"\\\t\u00a0\x0b\x1c#~'é\r"
     lines = ["http://a b c", "x\u00a0y z", "a\x0bb", 'http://x "Two words"']
     lines += ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 15))) for _ in range(5000)]
     for line in lines:
-        assert _tokens(line) == reference(line), repr(line)
+        assert _tokens(line) == _shlex_tokens(line), repr(line)

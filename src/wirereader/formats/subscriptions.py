@@ -74,6 +74,11 @@ def _tokens(line: str) -> list[str]:
     if '"' not in line and "\\" not in line:
         # What shlex gives (it splits on these four only), far faster: most lines are bare URLs.
         return [word for word in _SHLEX_SPACE.split(line) if word]
+    return _shlex_tokens(line)
+
+
+def _shlex_tokens(line: str) -> list[str]:
+    """`_tokens` through shlex itself: any line, quotes and escapes included."""
     lexer = shlex.shlex(line, posix=True)
     lexer.whitespace_split = True
     lexer.quotes = '"'

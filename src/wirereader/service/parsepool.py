@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
@@ -56,7 +56,7 @@ class PreparedFeed:
     format: str
     title: str = ""
     warnings: tuple[str, ...] = ()
-    rows: tuple[Row, ...] = field(default=())
+    rows: tuple[Row, ...] = ()
 
 
 def prepare_feed(result: ParseResult) -> PreparedFeed:

@@ -226,10 +226,6 @@ class Store:
     def find(self, source_id: int, guid: str) -> StoredDispatch | None:
         return self._stored(" WHERE d.source_id = ? AND d.guid = ?", (source_id, guid))
 
-    def find_by_url(self, url: str) -> StoredDispatch | None:
-        """The newest cached dispatch with that page URL, whichever source it came from."""
-        return self._stored(" WHERE d.url = ? ORDER BY d.sort_key DESC LIMIT 1", (url,))
-
     def locate(
         self, *, source_id: int | None, guid: str | None, url: str | None, headline: str
     ) -> int | None:

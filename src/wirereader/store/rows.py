@@ -10,6 +10,7 @@ itself when it is handed plain dispatches.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from wirereader.codec import dispatch_to_json, json_digest
@@ -53,5 +54,5 @@ def prepare(d: Dispatch) -> Row:
     )
 
 
-def prepare_all(dispatches: tuple[Dispatch, ...] | list[Dispatch]) -> tuple[Row, ...]:
+def prepare_all(dispatches: Sequence[Dispatch]) -> tuple[Row, ...]:
     return tuple(prepare(d) for d in dispatches)

@@ -30,8 +30,7 @@ class SourceList(OptionList):
         self.sources: list[SourceInfo] = []
         self._shown: tuple[int, int | None] = (0, None)
         #: The row width the options were built for: start-up sends several resizes of
-        #: the same size, and rebuilding every option each time was a third of the
-        #: first frame.
+        #: the same size, and each rebuilt every option (and dropped their rendering).
         self._built_width = 0
 
     def on_resize(self) -> None:
