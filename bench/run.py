@@ -49,7 +49,7 @@ HOME = WORK / "home"
 WR_CONFIG = WORK / "wr-config.toml"  # never created: an empty config (no subscriptions)
 TTFS_PATTERN = "WIREBENCH newest"  # bench/make_cache.py's NEWEST_HEADLINE
 NB_PATTERN = r"Your feeds \("
-GROUPS = ("cold", "warm", "ttfs", "tui", "search", "profile")
+GROUPS = ("cold", "warm", "revisit", "ttfs", "tui", "search", "profile")
 
 ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith(("WIREREADER_", "XDG_"))},
@@ -160,9 +160,12 @@ def run_quiet(
 class Server:
     """shared/bench/serve.py on 127.0.0.1:port; stops by itself after max_seconds."""
 
-    def __init__(self, corpus: Path, port: int, latency_ms: int, max_seconds: int) -> None:
+    def __init__(
+        self, corpus: Path, port: int, latency_ms: int, max_seconds: int, validators: bool = True
+    ) -> None:
         self.port = port
         self.latency_ms = latency_ms
+        self.validators = validators
         log_path = WORK / f"serve-{port}.log"
         self._log = log_path.open("wb")
         self.proc = subprocess.Popen(
@@ -179,6 +182,7 @@ class Server:
                 str(max_seconds),
                 "--stats-file",
                 str(WORK / f"serve-{port}.stats.json"),
+                *([] if validators else ["--no-validators"]),
             ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -440,6 +444,37 @@ def group_cold_warm(res: Results, servers: list[Server], runs: int, groups: set[
                             res.case(f"warm-nb8-{lat}"), t, server, count_rows(nb_warm, "rss_item")
                         )
         res.dump()
+
+
+def group_revisit(res: Results, server: Server, runs: int) -> None:
+    """A refresh where every feed answers 200 with the bytes it sent last time.
+
+    What a refresh costs against servers without ETag or Last-Modified (or that ignore
+    them): all 200 bodies come back and each reader decides what is new. Both caches are
+    filled by one refresh first; then each run times the same refresh again.
+    """
+    lat = server.latency_ms
+    d = peer_files(server.port)
+    urls = d / "urls"
+    wr_db, nb_db = d / "wr-revisit.db", d / "nb-revisit.db"
+    log(f"revisit (no validators) at {lat} ms: preparing caches")
+    rm_db(wr_db)
+    rm_db(nb_db)
+    prep = timed(wr_refresh_cmd(wr_db, urls), timeout=600)
+    if prep.rc != 0:
+        res.case(f"revisit-wr-{lat}").failures.append(f"prepare failed rc={prep.rc}")
+    timed(nb_reload_cmd(nb_db, d), timeout=600)
+    log(f"revisit at {lat} ms: {runs} runs, alternating")
+    for i in range(runs):
+        for who in ["wr", "nb"] if i % 2 == 0 else ["nb", "wr"]:
+            server.reset()
+            if who == "wr" and prep.rc == 0:
+                t = timed(wr_refresh_cmd(wr_db, urls), timeout=600)
+                record(res.case(f"revisit-wr-{lat}"), t, server, count_rows(wr_db, "dispatches"))
+            elif who == "nb":
+                t = timed(nb_reload_cmd(nb_db, d), timeout=600)
+                record(res.case(f"revisit-nb8-{lat}"), t, server, count_rows(nb_db, "rss_item"))
+    res.dump()
 
 
 # -- time to first screen (own tmux harness, same method as shared/bench/ttfs.sh) ------------
@@ -784,14 +819,19 @@ def report(res: Results, argv: list[str], runs: int, started: float) -> str:
         "| case | latency | wirereader | newsboat (8 threads) | ratio wr/nb | target | stored wr / nb | wr user+sys | nb user+sys | wr peak RSS |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for kind, target in (("cold", 0.4), ("warm", 0.3)):
+    targets: tuple[tuple[str, float | None], ...] = (
+        ("cold", 0.4),
+        ("warm", 0.3),
+        ("revisit", None),
+    )
+    for kind, target in targets:
         for lat in (0, 50):
             wr, nb = c.get(f"{kind}-wr-{lat}"), c.get(f"{kind}-nb8-{lat}")
             if wr is None and nb is None:
                 continue
             wm, nm = (wr.median if wr else None), (nb.median if nb else None)
             r = None if wm is None or nm is None else wm / nm
-            ok = None if r is None else r <= target
+            ok = None if r is None or target is None else r <= target
 
             def cpu(case: Case | None) -> str:
                 if case is None or not case.extra.get("user_s"):
@@ -799,10 +839,18 @@ def report(res: Results, argv: list[str], runs: int, started: float) -> str:
                 return f"{statistics.median([u + s for u, s in zip(case.extra['user_s'], case.extra['sys_s'], strict=False)]):.2f} s"
 
             lines.append(
-                f"| {kind} | {lat} ms | {fmt_s(wm)} | {fmt_s(nm)} | {ratio(wm, nm)} | ≤ {target}x: {verdict(ok)} "
+                f"| {kind} | {lat} ms | {fmt_s(wm)} | {fmt_s(nm)} | {ratio(wm, nm)} "
+                f"| {'-' if target is None else f'≤ {target}x: {verdict(ok)}'} "
                 f"| {mid(wr.extra.get('stored', [])) if wr else '-'} / {mid(nb.extra.get('stored', [])) if nb else '-'} "
                 f"| {cpu(wr)} | {cpu(nb)} | {mid(wr.extra.get('maxrss_mb', [])) if wr else '-'} MB |"
             )
+    if any(k.startswith("revisit-") for k in c):
+        lines += [
+            "",
+            "`revisit`: the same refresh again against `serve.py --no-validators`, so every feed "
+            "answers 200 with the bytes of last time (servers without ETag/Last-Modified). Not a "
+            "target of issue #6; it measures what `formats.known` saves.",
+        ]
     lines.append("")
     # ttfs
     lines += [
@@ -1053,6 +1101,11 @@ def main() -> int:
                 )
         if groups & {"cold", "warm"}:
             group_cold_warm(res, servers, args.runs, groups)
+        if "revisit" in groups:
+            plain = Server(corpus, args.port + 2, 0, args.max_seconds, validators=False)
+            servers.append(plain)
+            log(f"serve.py --no-validators on 127.0.0.1:{plain.port} (pid {plain.proc.pid})")
+            group_revisit(res, plain, args.runs)
         if "ttfs" in groups:
             log("time to first screen")
             group_ttfs(res, args.runs, peer_files(servers[0].port), ["1k", "10k", "100k"])

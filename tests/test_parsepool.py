@@ -29,7 +29,7 @@ def pathological() -> bytes:
     ).encode()
 
 
-def allocate(data: bytes, url: str, content_type: str | None) -> PreparedFeed:
+def allocate(data: bytes, url: str, content_type: str | None, last: str | None) -> PreparedFeed:
     """A worker function that allocates far past the limit, as a runaway parser would."""
     hoard = [bytearray(64 << 20) for _ in range(64)]  # 4 GiB
     return PreparedFeed(format=str(len(hoard)))

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Literal
 
-from wirereader.model import FormatError, ParseResult
+from wirereader.model import FormatError, ParseResult, SeenItems
 
 Kind = Literal[
     "feed", "jsonfeed", "ninjs", "newsml-g2", "dispatch-text", "opml", "urls", "html", "unknown"
@@ -125,19 +126,47 @@ def sniff(data: bytes, content_type: str | None = None) -> Kind:
     return "dispatch-text"
 
 
-def parse(data: bytes, *, url: str | None = None, content_type: str | None = None) -> ParseResult:
+def parse(
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    remember: bool = False,
+    last: SeenItems | None = None,
+) -> ParseResult:
     """Parse one document into dispatches, whatever its format.
 
     Raises `FormatError` (with a short message for users) when the document is empty,
     not a format wirereader reads, or holds no news item.
+
+    A refresh passes ``remember`` and what the previous fetch of the same URL left in
+    ``ParseResult.seen`` as ``last``: a document unchanged since is not parsed at all, and
+    items unchanged since are not read (their guids come back in ``unchanged``).
     """
     if not data or not data.strip():
         raise FormatError("empty response")
+    document = ""
+    if remember or last is not None:
+        from wirereader.formats import known
+
+        document = known.document_key(data, url, content_type)
+        if last is not None and last.document == document:
+            return ParseResult(
+                format=last.format,
+                warnings=list(last.warnings),
+                unchanged=list(last.items.values()),
+                seen=last,
+            )
     kind = sniff(data, content_type)
     if kind in ("feed", "jsonfeed"):
         from wirereader.formats import feed
 
-        return feed.parse(data, url)
+        if not document:
+            return feed.parse(data, url)
+        result = feed.parse(data, url, last.items if last is not None else {})
+        if result.seen is None:
+            return result
+        return replace(result, seen=replace(result.seen, document=document))
     if kind == "ninjs":
         from wirereader.formats import ninjs
 

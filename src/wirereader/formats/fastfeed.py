@@ -18,12 +18,14 @@ the items and decides; `_fastentry` reads each one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
+from wirereader.formats import known
 from wirereader.formats._fastentry import (
     RDF,
     Reader,
@@ -35,7 +37,7 @@ from wirereader.formats._mediarss import MRSS, Media, read_media_item
 from wirereader.formats.xmlsafe import hardened_parser
 from wirereader.model import ParseResult
 
-__all__ = ["FEEDPARSER_ALLOWED", "Finish", "UseFallback", "parse", "read"]
+__all__ = ["FEEDPARSER_ALLOWED", "Finish", "Keys", "UseFallback", "parse", "read"]
 
 
 #: False where feedparser must not run (a thread of the app, not a limited worker process):
@@ -43,7 +45,17 @@ __all__ = ["FEEDPARSER_ALLOWED", "Finish", "UseFallback", "parse", "read"]
 FEEDPARSER_ALLOWED: ContextVar[bool] = ContextVar("feedparser_allowed", default=True)
 
 
-Finish = Callable[[str, Any, list[Any], list[Media], "str | None", list[str]], ParseResult]
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Each item's key, in document order, and those already known (key -> guid)."""
+
+    keys: list[str]
+    known: Mapping[str, str]
+
+
+Finish = Callable[
+    [str, Any, list[Any], list[Any], "str | None", list[str], "Keys | None"], ParseResult
+]
 
 _ATOM = "http://www.w3.org/2005/Atom"
 _RSS1 = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
@@ -55,8 +67,16 @@ def _parser() -> etree.XMLParser:
     return hardened_parser(recover=False)
 
 
-def read(data: bytes) -> tuple[str, dict[str, Any], list[dict[str, Any]], list[Any]]:
-    """``(format, feed, entries, item elements)`` of a well-formed document, or `UseFallback`."""
+def read(
+    data: bytes, known_items: Mapping[str, str] | None = None, context: object = None
+) -> tuple[str, dict[str, Any], list[dict[str, Any] | None], list[Any], list[str]]:
+    """``(format, feed, entries, item elements, item keys)`` of a well-formed document, or
+    `UseFallback`.
+
+    With ``known_items`` (key -> guid), every item gets its key (`known.item_key`, with
+    ``context`` for what the caller adds to it) and an item whose key is known is not
+    read: its entry is None. Without, there are no keys.
+    """
     if _DOCTYPE.search(data, 0, 65536):
         raise UseFallback("doctype with an internal subset")
     try:
@@ -102,16 +122,40 @@ def read(data: bytes) -> tuple[str, dict[str, Any], list[dict[str, Any]], list[A
     if container is not root:
         base, lang = scope.enter(container, base, lang)
     feed = reader.container(container, base, lang, root_lang)
-    entries = [reader.entry(item, *scope.enter(item, base, lang)) for item in items]
-    return fmt, feed, entries, items
+    if known_items is None:
+        entries: list[dict[str, Any] | None] = [
+            reader.entry(item, *scope.enter(item, base, lang)) for item in items
+        ]
+        return fmt, feed, entries, items, []
+    prefix = known.item_prefix(context, fmt, scope.use_base, scope.use_lang, feed.get("language"))
+    entries, keys = [], []
+    for item in items:
+        item_base, item_lang = scope.enter(item, base, lang)
+        key = known.item_key(prefix, item_base, item_lang, etree.tostring(item, with_tail=False))
+        keys.append(key)
+        entries.append(None if key in known_items else reader.entry(item, item_base, item_lang))
+    return fmt, feed, entries, items, keys
 
 
-def parse(data: bytes, base: str | None, finish: Finish) -> ParseResult:
-    """Dispatches of a well-formed feed, built by ``finish`` (`feed._result`); or `UseFallback`."""
+def parse(
+    data: bytes, base: str | None, finish: Finish, known_items: Mapping[str, str] | None = None
+) -> ParseResult:
+    """Dispatches of a well-formed feed, built by ``finish`` (`feed._result`); or `UseFallback`.
+
+    With ``known_items`` (item key -> guid, from the last fetch), every item is keyed and
+    the known ones are handed to ``finish`` unread (see `Keys`).
+    """
     try:
-        fmt, feed, entries, items = read(data)
-        media = [read_media_item(el, base) for el in items] if MRSS in data else []
-        result = finish(fmt, feed, entries, media, base, [])
+        with_media = MRSS in data
+        fmt, feed, entries, items, keys = read(data, known_items, (base, with_media))
+        media: list[Media | None] = []
+        if with_media:
+            media = [
+                None if entry is None else read_media_item(el, base)
+                for entry, el in zip(entries, items, strict=True)
+            ]
+        seen = None if known_items is None else Keys(keys, known_items)
+        result = finish(fmt, feed, entries, media, base, [], seen)
     except UseFallback:
         raise
     except Exception as exc:  # never an error of its own: feedparser gets its turn

@@ -18,9 +18,10 @@ from __future__ import annotations
 import html as std_html
 import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -45,8 +46,11 @@ from wirereader.formats.common import (
 )
 from wirereader.formats.html import HtmlContent, html_to_content
 from wirereader.formats.xmlsafe import refuse_entity_declarations
-from wirereader.model import Block, Dispatch, FormatError, ParseResult, Photo, Related
+from wirereader.model import Block, Dispatch, FormatError, ParseResult, Photo, Related, SeenItems
 from wirereader.sanitize import clean_line, clean_message, clean_text, safe_url
+
+if TYPE_CHECKING:
+    from wirereader.formats.fastfeed import Keys
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "html", "xhtml")
 _SURROGATE_REFS = re.compile(
@@ -209,14 +213,33 @@ def _dispatch(item: _Item, fmt: str) -> Dispatch | None:
     )
 
 
-def _collect(items: list[Any], build: Any, result: ParseResult) -> None:
-    """Build dispatches, keeping the first of duplicate guids and at most `MAX_ITEMS`."""
+def _collect(
+    items: list[Any], build: Any, result: ParseResult, keys: Keys | None = None
+) -> ParseResult:
+    """Build dispatches, keeping the first of duplicate guids and at most `MAX_ITEMS`.
+
+    With ``keys``, an item already known (its entry is None) is not built: its guid goes
+    to ``result.unchanged``; each item that is kept is remembered in the ``seen`` of the
+    result returned.
+    """
     seen: set[str] = set()
+    remember: dict[str, str] | None = None if keys is None else {}
     skipped = duplicates = failed = 0
     for index, raw in enumerate(items):
-        if len(result.dispatches) >= MAX_ITEMS:
+        if len(result.dispatches) + len(result.unchanged) >= MAX_ITEMS:
             result.warnings.append(f"only the first {MAX_ITEMS} items kept")
             break
+        key = keys.keys[index] if keys is not None else ""
+        if raw is None and keys is not None:
+            guid = keys.known[key]
+            if guid in seen:
+                duplicates += 1
+            else:
+                seen.add(guid)
+                result.unchanged.append(guid)
+                if remember is not None:
+                    remember[key] = guid
+            continue
         try:
             dispatch = _dispatch(build(index, raw), result.format)
         except (ValueError, TypeError, AttributeError, KeyError, IndexError):
@@ -229,21 +252,26 @@ def _collect(items: list[Any], build: Any, result: ParseResult) -> None:
         else:
             seen.add(dispatch.guid)
             result.dispatches.append(dispatch)
+            if remember is not None:
+                remember[key] = dispatch.guid
     if skipped:
         result.warnings.append(f"{skipped} items without title, link, id or content skipped")
     if duplicates:
         result.warnings.append(f"{duplicates} items repeating an earlier id ignored")
     if failed:
         result.warnings.append(f"{failed} items could not be read")
+    if remember is None:
+        return result
+    return replace(result, seen=SeenItems("", result.format, tuple(result.warnings), remember))
 
 
-def _parse_xml(data: bytes, url: str | None) -> ParseResult:
+def _parse_xml(data: bytes, url: str | None, known_items: Mapping[str, str] | None) -> ParseResult:
     refuse_entity_declarations(data)
     base = safe_url(url)
     from wirereader.formats import fastfeed
 
     try:  # well-formed RSS/Atom in lxml; anything else goes to feedparser
-        return fastfeed.parse(data, base, _result)
+        return fastfeed.parse(data, base, _result, known_items)
     except fastfeed.UseFallback:
         if not fastfeed.FEEDPARSER_ALLOWED.get():
             raise  # the caller runs feedparser where it can be stopped (service.parsepool)
@@ -301,12 +329,18 @@ def _parse_xml(data: bytes, url: str | None) -> ParseResult:
 
 
 def _result(
-    fmt: str, feed: Any, entries: list[Any], media: list[Media], base: str | None, warns: list[str]
+    fmt: str,
+    feed: Any,
+    entries: list[Any],
+    media: list[Any],
+    base: str | None,
+    warns: list[str],
+    keys: Keys | None = None,
 ) -> ParseResult:
     """Dispatches from feedparser-shaped entries (feedparser's own, or `fastfeed`'s)."""
     title, link = _title(feed, base)[:500], safe_url(feed.get("link"), base)
     result = ParseResult(format=fmt, title=title, link=link, warnings=list(warns))
-    by_key = {m.guid: m for m in media if m.guid} | {m.link: m for m in media if m.link}
+    by_key = {m.guid: m for m in media if m and m.guid} | {m.link: m for m in media if m and m.link}
     feed_lang = feed.get("language")
 
     def build(index: int, entry: Any) -> _Item:
@@ -318,8 +352,7 @@ def _result(
         item.language = item.language or feed_lang
         return item
 
-    _collect(entries, build, result)
-    return result
+    return _collect(entries, build, result, keys)
 
 
 def _json_text(value: object) -> str | None:
@@ -382,8 +415,14 @@ def _parse_json(data: bytes, url: str | None) -> ParseResult:
     return result
 
 
-def parse(data: bytes, url: str | None) -> ParseResult:
-    """Dispatches of an RSS, Atom or JSON Feed document; `FormatError` when it is none."""
+def parse(
+    data: bytes, url: str | None, known_items: Mapping[str, str] | None = None
+) -> ParseResult:
+    """Dispatches of an RSS, Atom or JSON Feed document; `FormatError` when it is none.
+
+    ``known_items``: the item keys of the last fetch (`SeenItems.items`): the lxml fast
+    path then skips those items and fills ``seen`` for the next fetch.
+    """
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return _parse_json(data, url)
-    return _parse_xml(data, url)
+    return _parse_xml(data, url, known_items)

@@ -179,6 +179,7 @@ class Reader:
                     state.last_modified,
                     feed.full_text,
                     error_count=state.error_count,
+                    seen_items=state.seen_items or "",
                 )
             )
         return targets

@@ -57,36 +57,63 @@ class PreparedFeed:
     title: str = ""
     warnings: tuple[str, ...] = ()
     rows: tuple[Row, ...] = ()
+    #: Items not parsed because the last fetch held them unchanged (`ParseResult.unchanged`).
+    unchanged: int = 0
+    #: `formats.known` JSON of this document, for the next fetch; None: nothing to keep.
+    seen_items: str | None = None
 
 
 def prepare_feed(result: ParseResult) -> PreparedFeed:
+    seen_items = None
+    if result.seen is not None:
+        from wirereader.formats.known import to_json
+
+        seen_items = to_json(result.seen)
     return PreparedFeed(
         format=result.format,
         title=result.title,
         warnings=tuple(result.warnings),
         rows=prepare_all(result.dispatches),
+        unchanged=len(result.unchanged),
+        seen_items=seen_items,
     )
 
 
-ParseFunction = Callable[[bytes, str, "str | None"], PreparedFeed]
+#: ``(data, url, content_type, last)``: ``last`` is the `PreparedFeed.seen_items` of the
+#: previous fetch, "" to start remembering, None not to.
+ParseFunction = Callable[[bytes, str, "str | None", "str | None"], PreparedFeed]
 
 
-def parse_document(data: bytes, url: str, content_type: str | None) -> PreparedFeed:
+def _parse(data: bytes, url: str, content_type: str | None, last: str | None) -> ParseResult:
+    from wirereader.formats import known, parse
+
+    return parse(
+        data,
+        url=url,
+        content_type=content_type,
+        remember=last is not None,
+        last=known.from_json(last),
+    )
+
+
+def parse_document(
+    data: bytes, url: str, content_type: str | None, last: str | None = None
+) -> PreparedFeed:
     """What a worker runs: `wirereader.formats.parse`, feedparser fallback allowed."""
-    from wirereader.formats import parse
-
-    return prepare_feed(parse(data, url=url, content_type=content_type))
+    return prepare_feed(_parse(data, url, content_type, last))
 
 
-def _fast_only(data: bytes, url: str, content_type: str | None) -> PreparedFeed | None:
+def _fast_only(
+    data: bytes, url: str, content_type: str | None, last: str | None
+) -> PreparedFeed | None:
     """Parse here if no feedparser is needed; None when the document needs a worker."""
-    from wirereader.formats import fastfeed, parse, sniff
+    from wirereader.formats import fastfeed, sniff
 
     if sniff(data, content_type) != "feed":  # JSON, ninjs, NewsML-G2...: to a worker
         return None
     token = fastfeed.FEEDPARSER_ALLOWED.set(False)
     try:
-        return prepare_feed(parse(data, url=url, content_type=content_type))
+        return prepare_feed(_parse(data, url, content_type, last))
     except fastfeed.UseFallback:
         return None
     finally:
@@ -94,7 +121,7 @@ def _fast_only(data: bytes, url: str, content_type: str | None) -> PreparedFeed 
 
 
 def _worker(conn: Connection, memory_limit: int, function: ParseFunction) -> None:
-    """A worker's loop: one ``(data, url, content_type)`` in, one ``(ok, value)`` out."""
+    """A worker's loop: one ``(data, url, content_type, last)`` in, one ``(ok, value)`` out."""
     import resource
 
     if memory_limit > 0:
@@ -215,13 +242,19 @@ class ParsePool:
         self.stats["replaced"] += 1
 
     # -- parsing ------------------------------------------------------------------------
-    async def parse(self, data: bytes, url: str, content_type: str | None) -> PreparedFeed:
-        """Parse one document; `FormatError` with a message for users on any failure."""
+    async def parse(
+        self, data: bytes, url: str, content_type: str | None, last: str | None = None
+    ) -> PreparedFeed:
+        """Parse one document; `FormatError` with a message for users on any failure.
+
+        ``last``: what the previous fetch of this URL left in `PreparedFeed.seen_items`
+        ("" for nothing yet), so unchanged items are not parsed again; None: no memory.
+        """
         if self._idle is None or self._closed:
             raise RuntimeError("ParsePool used outside `async with`")
         if len(data) < self.inline_below and self.function is parse_document:
             try:
-                inline = await asyncio.to_thread(_fast_only, data, url, content_type)
+                inline = await asyncio.to_thread(_fast_only, data, url, content_type, last)
             except FormatError:
                 raise
             except Exception:  # anything odd: let a worker try, under its limits
@@ -232,7 +265,7 @@ class ParsePool:
         worker = await self._idle.get()
         try:
             worker, answer = await asyncio.to_thread(
-                self._exchange, worker, (data, url, content_type)
+                self._exchange, worker, (data, url, content_type, last)
             )
         finally:
             self._idle.put_nowait(worker)
@@ -243,7 +276,7 @@ class ParsePool:
         raise FormatError(clean_message(value))
 
     def _exchange(
-        self, worker: _Worker | None, job: tuple[bytes, str, str | None]
+        self, worker: _Worker | None, job: tuple[bytes, str, str | None, str | None]
     ) -> tuple[_Worker | None, tuple[bool, Any]]:
         """Send one job and wait for its answer (in a thread); the worker to put back."""
         if worker is None or not worker.process.is_alive():

@@ -43,6 +43,8 @@ class FeedTarget:
     full_text: bool = False
     #: Failed fetches in a row so far, for the exponential back-off.
     error_count: int = 0
+    #: The item keys of the last fetch (`FetchState.seen_items`), "" for none yet.
+    seen_items: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,12 +240,16 @@ async def refresh_feeds(
         elif not result.ok or result.body is None:
             update, outcome = failed_update(result, target, now)
         else:
-            update, outcome = await _parse_update(result, target, now, pool)
+            enrich = target.full_text or full_text
+            # Full text is added to every summary-only item the parse returns, so those
+            # sources parse every item (the items are few; the article pages cost more).
+            last = "" if enrich else target.seen_items
+            update, outcome = await _parse_update(result, target, now, pool, last)
             if result.permanent_redirect and update.error is None:
                 # Moved for good, and the new URL parsed: only now does the subscription move.
                 update = replace(update, new_url=result.permanent_redirect)
                 outcome = replace(outcome, moved_to=result.permanent_redirect)
-            if (target.full_text or full_text) and update.rows:
+            if enrich and update.rows:
                 update, outcome = await _with_full_text(
                     fetcher,
                     update,
@@ -277,13 +283,13 @@ async def refresh_feeds(
 
 
 async def _parse_update(
-    result: FetchResult, target: FeedTarget, now: datetime, pool: ParsePool
+    result: FetchResult, target: FeedTarget, now: datetime, pool: ParsePool, last: str
 ) -> tuple[SourceUpdate, FeedOutcome]:
     from wirereader.store import SourceUpdate
 
     assert result.body is not None
     try:
-        parsed = await pool.parse(result.body, result.final_url, result.content_type)
+        parsed = await pool.parse(result.body, result.final_url, result.content_type, last)
     except FormatError as exc:
         error = clean_message(exc)
         return (
@@ -303,6 +309,8 @@ async def _parse_update(
         title=parsed.title or None,
         etag=result.etag,
         last_modified=result.last_modified,
+        unchanged=parsed.unchanged,
+        seen_items=parsed.seen_items,
     )
     return update, FeedOutcome(target.source_id, target.url, "new", warnings=tuple(parsed.warnings))
 

@@ -49,6 +49,10 @@ class SourceUpdate:
     retry_at: datetime | None = None
     #: With an error: the server said 410 Gone, so the source is no longer polled.
     gone: bool = False
+    #: Items the parse skipped as unchanged since the last fetch (counted, not written),
+    #: and what to remember of this fetch for the next one (`FetchState.seen_items`).
+    unchanged: int = 0
+    seen_items: str | None = None
 
 
 @dataclass
@@ -190,8 +194,8 @@ def _save_one(
         stats.per_source.setdefault(sid, (0, 0, 0))
         return
     conn.execute(
-        "UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?",
-        (up.etag, up.last_modified, sid),
+        "UPDATE sources SET etag = ?, last_modified = ?, seen_items = ? WHERE id = ?",
+        (up.etag, up.last_modified, up.seen_items, sid),
     )
     _save_dispatches(conn, up, stats, keys, seen, search, at)
 
@@ -211,7 +215,8 @@ def _save_dispatches(
     recanon: list[tuple[object, ...]] = []
     versions: list[tuple[object, ...]] = []
     fts_add, fts_del = search.add, search.delete
-    new = updated = unchanged = 0
+    new = updated = 0
+    unchanged = up.unchanged
     latest = to_us(up.fetched_at + FUTURE_SLACK)
     rows = up.rows or [prepare(d) for d in up.dispatches]
     # One query per few hundred items rather than one per item, for the stored ones and

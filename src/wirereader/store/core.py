@@ -122,13 +122,13 @@ class Store:
     def fetch_state(self, source_id: int) -> FetchState:
         """What refreshing needs to know about a source: validators and back-off."""
         row = self._conn.execute(
-            """SELECT etag, last_modified, next_attempt, gone, error_count
+            """SELECT etag, last_modified, next_attempt, gone, error_count, seen_items
                FROM sources WHERE id = ?""",
             (source_id,),
         ).fetchone()
         if row is None:
             return FetchState()
-        return FetchState(row[0], row[1], opt_time(row[2]), bool(row[3]), row[4])
+        return FetchState(row[0], row[1], opt_time(row[2]), bool(row[3]), row[4], row[5])
 
     def clear_backoff(self, source_id: int) -> None:
         """Forget a source's back-off and gone state (the user subscribed to it anew)."""

@@ -116,6 +116,8 @@ class FetchState:
     next_attempt: datetime | None = None
     gone: bool = False
     error_count: int = 0
+    #: `formats.known` JSON: the item keys of the last fetch that parsed.
+    seen_items: str | None = None
 
 
 def search_expression(query: str) -> str | None:

@@ -125,8 +125,19 @@ def _v3(conn: sqlite3.Connection) -> None:
 #: compares the candidates with str.casefold.
 _V4 = ("CREATE INDEX IF NOT EXISTS dispatches_headline ON dispatches(headline COLLATE NOCASE)",)
 
+def _v5(conn: sqlite3.Connection) -> None:
+    """The item keys of a source's last fetch (`formats.known`, JSON), so that the next
+    fetch parses only the items that changed. A cache: NULL, or anything unreadable, just
+    means the whole feed is parsed. Whatever deletes dispatches of a source that still
+    lists them (a retention policy, say) must clear it, or those items would not return.
+    """
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
+    if "seen_items" not in columns:  # idempotent, like _V4's IF NOT EXISTS
+        conn.execute("ALTER TABLE sources ADD COLUMN seen_items TEXT")
+
+
 #: MIGRATIONS[n] takes a database from user_version n to n + 1. Append only.
-MIGRATIONS: list[Migration] = [_V1, _V2, _v3, _V4]
+MIGRATIONS: list[Migration] = [_V1, _V2, _v3, _V4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
