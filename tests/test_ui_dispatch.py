@@ -158,3 +158,37 @@ async def test_a_long_dispatch_scrolls_with_keys_and_reopens_at_the_top(reader: 
         assert view.virtual_size.height == text.outer_size.height + 1  # + its bottom margin
         await pilot.press("end")
         assert view.scroll_y == view.max_scroll_y == view.virtual_size.height - view.size.height
+
+
+async def test_keys_that_arrive_together_all_scroll(reader: Reader) -> None:
+    """A held j (or page down) reaches the app as a burst of keys handled before the next
+    refresh; each must count. Textual's own actions aimed them all at the same line."""
+    long = Dispatch(
+        guid="l",
+        headline="Long story",
+        body=tuple(Block("paragraph", f"Paragraph {i} " + "word " * 40) for i in range(40)),
+    )
+    app = WireReaderApp(reader, refresh_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await settled_view(app, pilot)
+        view.show(stored(long, id=300))
+        view.focus()
+        await pilot.pause()
+        await pilot.pause()
+        for _ in range(5):  # one burst: no refresh in between
+            app.simulate_key("j")
+        await pilot.pause()
+        await app.animator.wait_until_complete()
+        await pilot.pause()
+        assert view.scroll_y == 5
+        page = view.scrollable_content_region.height
+        for _ in range(2):
+            app.simulate_key("pagedown")
+        await pilot.pause()
+        await app.animator.wait_until_complete()
+        assert view.scroll_y == 5 + 2 * page
+        for _ in range(3):
+            app.simulate_key("k")
+        await pilot.pause()
+        await app.animator.wait_until_complete()
+        assert view.scroll_y == 2 + 2 * page

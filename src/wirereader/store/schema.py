@@ -125,6 +125,7 @@ def _v3(conn: sqlite3.Connection) -> None:
 #: compares the candidates with str.casefold.
 _V4 = ("CREATE INDEX IF NOT EXISTS dispatches_headline ON dispatches(headline COLLATE NOCASE)",)
 
+
 def _v5(conn: sqlite3.Connection) -> None:
     """The item keys of a source's last fetch (`formats.known`, JSON), so that the next
     fetch parses only the items that changed. A cache: NULL, or anything unreadable, just

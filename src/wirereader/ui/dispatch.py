@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
 from textual import events, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -295,6 +296,28 @@ class DispatchView(VerticalScroll, can_focus=True):
             Text("Choose a headline and press enter to read it.", style="dim"),
             classes="dispatch-text dispatch-empty",
         )
+
+    # Textual's own scroll actions aim from where the view will be after the next
+    # refresh (line steps) or from where it is now (page steps), so keys that arrive
+    # together -- a held j or page down -- all aim at the same line and the view moves
+    # one step. These aim from the current target and start at once, so steps add up.
+
+    def action_scroll_down(self) -> None:
+        self._step(1)
+
+    def action_scroll_up(self) -> None:
+        self._step(-1)
+
+    def action_page_down(self) -> None:
+        self._step(max(1, self.scrollable_content_region.height))
+
+    def action_page_up(self) -> None:
+        self._step(-max(1, self.scrollable_content_region.height))
+
+    def _step(self, lines: int) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_to(y=self.scroll_target_y + lines, immediate=True)
 
     def show_message(self, message: str) -> None:
         self.stored = None
