@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
+from textual import events
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -174,6 +175,25 @@ async def test_search_shows_hits_and_escape_returns(reader: Reader) -> None:
         assert visible_rows(app) == ["URGENT: Putin, Lukashenko discuss common defence space"]
         await pilot.press("escape")
         assert len(visible_rows(app)) == 5
+
+
+async def test_a_query_typed_in_one_burst_after_slash_goes_to_the_box(reader: Reader) -> None:
+    """When the app is busy, "/" and the query arrive together: every key was routed to
+    the headline list before "/" moved the focus, so the query was lost and its h (Back)
+    and o (open link) ran there."""
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for char in "/hanoi/vn":
+            key = "slash" if char == "/" else char
+            app.post_message(events.Key(key, char))  # no refresh in between
+        await pilot.pause()
+        search = app.query_one("#search", Input)
+        assert app.focused is search and search.value == "hanoi/vn"
+        await pilot.press("escape")
+        await pilot.press("question_mark")  # another screen on top: "/" is not a search
+        await pilot.press("slash")
+        assert len(app.screen_stack) == 2 and not search.display
 
 
 async def test_search_finds_vietnamese_and_french_accents(reader: Reader) -> None:

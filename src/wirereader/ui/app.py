@@ -48,7 +48,10 @@ class WireReaderApp(DispatchActions):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("slash", "search", "Search", id="app.search"),
+        # A priority key: Textual routes each key to the widget focused when the key is
+        # read, so without it the query typed right after "/" (one burst when the app is
+        # busy) went to the headline list, where h is Back and o opens a link.
+        Binding("slash", "search", "Search", id="app.search", priority=True),
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.prev_pane"),
@@ -284,6 +287,13 @@ class WireReaderApp(DispatchActions):
         self.query_one("#headlines", HeadlineList).focus()
 
     # -- search ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            # In a text box (the search itself, the palette) or over another screen
+            # (help, versions), "/" is just a character.
+            return len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
+        return super().check_action(action, parameters)
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
