@@ -1,8 +1,8 @@
-"""`_fastentry`'s shortcuts agree with what they shortcut, on generated and hostile input.
+"""The fast path's shortcuts agree with what they shortcut, on generated and hostile input.
 
-Each shortcut (the cached element classification, the C1 and double-UTF-8 repair, the
-``looks_like_html`` pre-check, the slash fix of links without a base) is compared with
-the code it replaced, kept here verbatim.
+Each shortcut (`_fastentry`'s cached element classification; `_fpcompat`'s C1 and
+double-UTF-8 repair, ``looks_like_html`` pre-check and slash fix of links without a
+base) is compared with the code it replaced, kept here verbatim.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import contextlib
 import random
 
 from wirereader.formats import _fastentry as fe
+from wirereader.formats import _fpcompat as fpc
 
-FP = fe.feedparser_parts()
+FP = fpc.feedparser_parts()
 PIECES = [
     "a", "Title", " ", "&", "&amp;", "&#169;", "&nbsp;", "&bogus;", "</b>", "<b>", "</script>",
     "<", ">", "/", ";", "#", "é", "Ã©", "\x80", "\x85", "\x9f", "\xa0", "ÿ", "€", "日本",
@@ -30,23 +31,23 @@ def reference_fix(text: str) -> str:
         return text
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
         text = text.encode("iso-8859-1").decode("utf-8")
-    return text.translate(FP.cp1252) if fe._C1.search(text) else text
+    return text.translate(FP.cp1252) if fpc._C1.search(text) else text
 
 
 def test_fix_matches_reference() -> None:
     for text in [*_strings(1, 20_000), "caf\xc3\xa9", "\xe2\x80\x99", "\x93quoted\x94"]:
-        assert fe._fix(text, FP) == reference_fix(text), repr(text)
+        assert fpc.fix(text, FP) == reference_fix(text), repr(text)
 
 
 def test_looks_like_html_matches_feedparser() -> None:
     for text in _strings(2, 20_000):
-        assert fe._looks_like_html(text, FP) == FP.looks_like_html(text), repr(text)
+        assert fpc.looks_like_html(text, FP) == FP.looks_like_html(text), repr(text)
 
 
 def test_resolve_without_a_base_matches_the_uri_fixer() -> None:
-    scope = fe.Scope(use_base=False, use_lang=False)
+    scope = fpc.Scope(use_base=False, use_lang=False)
     for uri in [*_strings(3, 20_000), "http:////x", "HTTP://a", "a+b-c.d:///x", "1a:///x"]:
-        assert scope.resolve("", uri) == fe._URIFIXER.sub(r"\1\3", uri), repr(uri)
+        assert scope.resolve("", uri) == fpc._URIFIXER.sub(r"\1\3", uri), repr(uri)
 
 
 def reference_kind(name: str) -> str:
@@ -91,7 +92,7 @@ def test_classify_matches_the_old_branches() -> None:
             tags += [(f"{{{uri}}}{local}", prefix) for prefix in (None, "zz", "media", "dc")]
     for tag, prefix in tags:
         name, kind, media, deep_refused = fe._classify(tag, prefix)
-        assert name == fe._name(tag, prefix)
+        assert name == fpc.name(tag, prefix)
         assert kind == reference_kind(name), tag
         assert media == name.startswith("media_")
         assert deep_refused == (name in FP.handlers or name in ("dc_source", "!"))

@@ -3,9 +3,8 @@
 `Reader` reads one item or entry (and the channel's title, link and language) into the
 dict feedparser's strict parser would build, and raises `UseFallback` wherever it is
 not sure it would match. The pieces of feedparser it must agree with exactly (namespace
-prefixes, handler names, the cp1252 table, URI joining) come from feedparser itself,
-imported once by `feedparser_parts`. Split from `fastfeed`, which finds the items and
-decides what to parse this way.
+prefixes, handler names, the cp1252 table, URI joining, text repairs) are in `_fpcompat`.
+Split from `fastfeed`, which finds the items and decides what to parse this way.
 """
 
 from __future__ import annotations
@@ -16,6 +15,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from wirereader.formats._fpcompat import Feedparser, Scope, feedparser_parts
+from wirereader.formats._fpcompat import attrs as _attrs
+from wirereader.formats._fpcompat import enforce_href as _enforce_href
+from wirereader.formats._fpcompat import fix as _fix
+from wirereader.formats._fpcompat import looks_like_html as _looks_like_html
+from wirereader.formats._fpcompat import map_type as _map_type
+from wirereader.formats._fpcompat import name as _name
 from wirereader.formats.common import parse_date
 
 
@@ -27,9 +33,6 @@ _Store = Callable[[str, Any, int], None]
 
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _NO_CLAMP = datetime(9000, 1, 1, tzinfo=UTC)  # feed.py clamps, once
-_XML = "{http://www.w3.org/XML/1998/namespace}"
-_URIFIXER = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
-_C1 = re.compile("[\x80-\x9f]")
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
 _EMAIL = re.compile(  # feedparser's, to split "a@b.example (Name)" as it does
     r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
@@ -77,52 +80,6 @@ _MEDIA_OK = frozenset(
 )
 
 
-class Feedparser:
-    """The few pieces of feedparser the emulation must match exactly (imported once)."""
-
-    def __init__(self) -> None:
-        import feedparser.api
-        import feedparser.html
-        import feedparser.mixin
-
-        mixin: Any = feedparser.mixin._FeedParserMixin
-        self.namespaces: dict[str, str] = {k.lower(): v for k, v in mixin.namespaces.items()}
-        self.prefixes = frozenset(v for v in self.namespaces.values() if v)
-        parser: Any = feedparser.api.StrictFeedParser
-        self.handlers = frozenset(
-            name.split("_", 2)[-1] if name.startswith("_start_") else name[5:]
-            for name in dir(parser)
-            if name.startswith(("_start_", "_end_"))
-        )
-        self.looks_like_html: Callable[[str], bool] = mixin.looks_like_html
-        self.cp1252: dict[int, str] = dict(feedparser.html._cp1252)
-
-
-@lru_cache(maxsize=1)
-def feedparser_parts() -> Feedparser:
-    return Feedparser()
-
-
-@lru_cache(maxsize=4096)
-def _name(tag: str, prefix: str | None) -> str:
-    """feedparser's name for an element (``content_encoded``, ``media_title``, ``title``).
-
-    ``!`` means "do not know what feedparser would do": a foreign namespace under a
-    prefix feedparser reserves for a known one.
-    """
-    fp = feedparser_parts()
-    if tag[:1] != "{":
-        return tag.lower()
-    uri, _, local = tag[1:].partition("}")
-    mapped = fp.namespaces.get(uri.lower())
-    if mapped is None:
-        if prefix and prefix.lower() in fp.prefixes:
-            return "!"
-        mapped = prefix.lower() if prefix else ""
-    local = local.lower()
-    return f"{mapped}_{local}" if mapped else local
-
-
 @lru_cache(maxsize=4096)
 def _classify(tag: str, prefix: str | None) -> tuple[str, str, bool, bool]:
     """``(name, kind, is Media RSS, refused below the item's children)`` of an element.
@@ -161,99 +118,6 @@ def _classify(tag: str, prefix: str | None) -> tuple[str, str, bool, bool]:
         kind = "other"
     deep_refused = name in handlers or name in ("dc_source", "!")
     return name, kind, name.startswith("media_"), deep_refused
-
-
-_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
-
-
-def _map_type(value: str) -> str:
-    value = value.lower()
-    return _TYPES.get(value, "application/xhtml+xml" if value == "xhtml" else value)
-
-
-class Scope:
-    """xml:base and xml:lang as feedparser tracks them, per element."""
-
-    def __init__(self, use_base: bool, use_lang: bool) -> None:
-        self.use_base = use_base
-        self.use_lang = use_lang
-        self.urls: Any = None
-        if use_base:
-            import feedparser.urls
-
-            self.urls = feedparser.urls
-
-    def enter(self, el: Any, base: str, lang: str | None) -> tuple[str, str | None]:
-        if self.use_base:
-            given = el.get(_XML + "base", el.get("base")) or base
-            if base:
-                base = self.urls.make_safe_absolute_uri(base, given) or base
-            else:
-                base = self.urls._urljoin(base, given)
-        if self.use_lang:
-            value = el.get(_XML + "lang", el.get("lang"))
-            lang = None if value == "" else (lang if value is None else value)
-        return base, lang
-
-    def resolve(self, base: str, uri: str) -> str:
-        if not base:  # feedparser: _URIFIXER.sub(r"\1\3", uri), slashes after :// dropped
-            fixed = _URIFIXER.match(uri)
-            return uri if fixed is None else uri[: fixed.end(1)] + uri[fixed.end(2) :]
-        result: str = self.urls._urljoin(base, uri)
-        return result
-
-
-def _fix(text: str, fp: Feedparser) -> str:
-    """feedparser's repairs of every text value: double-encoded UTF-8, then cp1252 C1s."""
-    if text.isascii():
-        return text
-    text = _undouble(text)
-    # C1 controls are unprintable, and isprintable() scans a few times faster than a search.
-    if text.isprintable() or not _C1.search(text):
-        return text
-    return text.translate(fp.cp1252)
-
-
-def _undouble(text: str) -> str:
-    """UTF-8 read as Latin-1, decoded again; other text as it is.
-
-    A plain try, not `contextlib.suppress`: that costs ~1 us a call, on every non-ASCII
-    text of every item.
-    """
-    try:
-        return text.encode("iso-8859-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
-
-
-def _looks_like_html(value: str, fp: Feedparser) -> bool:
-    """feedparser's `looks_like_html`, which is false without a ``</`` or an ``&``.
-
-    It wants ``</tag>`` or an entity reference; most titles have neither, and its
-    regular expressions cost ~4 us a title.
-    """
-    return ("</" in value or "&" in value) and fp.looks_like_html(value)
-
-
-def _enforce_href(attrs: dict[str, str]) -> dict[str, str]:
-    """feedparser's ``_enforce_href``: ``url`` or ``uri`` stand in for ``href``."""
-    href = attrs.get("url", attrs.get("uri", attrs.get("href")))
-    if href:
-        attrs.pop("url", None)
-        attrs.pop("uri", None)
-        attrs["href"] = href
-    return attrs
-
-
-def _attrs(el: Any) -> dict[str, str]:
-    """Attributes as feedparser's strict parser gives them: lower-case names, rel/type too."""
-    out: dict[str, str] = {}
-    for key, value in el.attrib.items():
-        if key[:1] == "{":
-            continue  # xml:lang and the like: nothing `feed` reads
-        key = key.lower()
-        out[key] = value.lower() if key in ("rel", "type") else value
-    return out
 
 
 class Reader:

@@ -15,7 +15,8 @@ from typing import Any
 
 from lxml import etree
 
-from wirereader.formats.html import html_to_content, split_credit
+from wirereader.formats._htmlphotos import split_credit
+from wirereader.formats.html import html_to_content
 from wirereader.formats.xmlsafe import hardened_parser
 from wirereader.model import Photo
 from wirereader.sanitize import clean_line, safe_url

@@ -26,13 +26,8 @@ from typing import Any
 from lxml import etree
 
 from wirereader.formats import known
-from wirereader.formats._fastentry import (
-    RDF,
-    Reader,
-    Scope,
-    UseFallback,
-    feedparser_parts,
-)
+from wirereader.formats._fastentry import RDF, Reader, UseFallback
+from wirereader.formats._fpcompat import Scope, feedparser_parts
 from wirereader.formats._mediarss import MRSS, Media, read_media_item
 from wirereader.formats.xmlsafe import hardened_parser
 from wirereader.model import ParseResult

@@ -6,7 +6,7 @@ photos), so this walks the tree once, keeps visible text, and drops everything a
 (scripts, styles, forms, frames, SVG, comments, hidden elements). The walk is iterative:
 100,000 nested ``<div>``\\s cannot exhaust the stack (EXPECTATIONS H03, A02), and when
 libxml2 gives up on depth and returns nothing, a plain-text fallback runs so an article
-is never silently blank.
+is never silently blank. Figures and images become photos in `_htmlphotos`.
 """
 
 from __future__ import annotations
@@ -24,47 +24,17 @@ from wirereader.formats._htmlfast import (
     parse_fragment,
     quick_clean_line,
 )
+from wirereader.formats._htmlphotos import SKIP as _SKIP
+from wirereader.formats._htmlphotos import figure as _figure
+from wirereader.formats._htmlphotos import hidden as _hidden
+from wirereader.formats._htmlphotos import image_url as _image_url
+from wirereader.formats._htmlphotos import int_attr as _int_attr
+from wirereader.formats._htmlphotos import split_credit
+from wirereader.formats._htmlphotos import text_of as _text_of
+from wirereader.formats._htmlphotos import tiny as _tiny
 from wirereader.model import Block, BlockKind, Photo, Related
 from wirereader.sanitize import clean_text, safe_url
 
-#: Elements whose whole subtree is never shown.
-_SKIP = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "iframe",
-        "frame",
-        "frameset",
-        "object",
-        "embed",
-        "applet",
-        "form",
-        "input",
-        "button",
-        "select",
-        "textarea",
-        "option",
-        "svg",
-        "math",
-        "canvas",
-        "audio",
-        "video",
-        "source",
-        "track",
-        "map",
-        "area",
-        "head",
-        "title",
-        "meta",
-        "link",
-        "base",
-        "nav",
-        "footer",
-        "aside",
-    ]
-)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset(
     [
@@ -93,12 +63,6 @@ _BLOCKS = frozenset(
         "summary",
         "details",
     ]
-)
-_CREDIT_CLASS = re.compile(r"credit|copyright|byline|author|source", re.I)
-_CAPTION_CREDIT = re.compile(
-    r"\s*[(\[]?\s*(?:photos?|foto|ảnh|crédit(?:\s+photo)?|credit|image)\s*:\s*"
-    r"(?P<credit>[^()\[\]|]{2,80}?)\s*[)\]]?\s*\|?\s*$",
-    re.I,
 )
 _MAX_BLOCKS = 5000
 
@@ -131,103 +95,6 @@ class HtmlContent:
     blocks: list[Block] = field(default_factory=list)
     photos: list[Photo] = field(default_factory=list)
     links: list[Related] = field(default_factory=list)
-
-
-def split_credit(caption: str) -> tuple[str, str]:
-    """``"Leaders meet in Minsk. Photo: AFP"`` -> ``("Leaders meet in Minsk.", "AFP")``."""
-    m = _CAPTION_CREDIT.search(caption)
-    if not m or m.start() == 0:
-        return caption, ""
-    return caption[: m.start()].rstrip(" -–—|"), m.group("credit").strip()
-
-
-def _hidden(el: etree._Element) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
-        return True
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style
-
-
-def _image_url(img: etree._Element, base: str | None) -> str | None:
-    for attr in ("src", "data-src", "data-original"):
-        url = safe_url(img.get(attr), base)
-        if url:
-            return url
-    return None
-
-
-def _tiny(img: etree._Element) -> bool:
-    """Tracking pixels and spacers are not photos."""
-    for attr in ("width", "height"):
-        value = (img.get(attr) or "").strip().rstrip("px")
-        if value.isdigit() and int(value) <= 2:
-            return True
-    return False
-
-
-def _int_attr(el: etree._Element, name: str) -> int | None:
-    value = (el.get(name) or "").strip().rstrip("px")
-    return int(value) if value.isdigit() and len(value) < 6 else None
-
-
-def _text_of(el: etree._Element) -> str:
-    """Visible text of a small subtree (a caption, a link), iteratively."""
-    parts: list[str] = []
-    walker = etree.iterwalk(el, events=("start", "end"))
-    for event, node in walker:
-        if not isinstance(node.tag, str):
-            continue
-        if event == "start":
-            if node is not el and (node.tag in _SKIP or _hidden(node)):
-                walker.skip_subtree()
-                continue
-            if node.text:
-                parts.append(node.text)
-        elif node is not el and node.tail:
-            parts.append(node.tail)
-    return "".join(parts)
-
-
-def _figure(fig: etree._Element, base: str | None) -> Photo | None:
-    img = next(iter(fig.iter("img")), None)
-    url = _image_url(img, base) if img is not None else None
-    caption_el = next(iter(fig.iter("figcaption")), None)
-    credit = ""
-    caption = ""
-    # The credit may sit inside the figcaption or beside it (TT: <div class="byline">).
-    for el in fig.iter():
-        if (
-            isinstance(el.tag, str)
-            and el is not fig
-            and el is not caption_el
-            and _CREDIT_CLASS.search(el.get("class") or "")
-            and (credit := quick_clean_line(_text_of(el), 300))
-        ):
-            parent = el.getparent()
-            if parent is not None:
-                if el.tail:  # keep caption text that followed the credit
-                    prev = el.getprevious()
-                    if prev is not None:
-                        prev.tail = (prev.tail or "") + el.tail
-                    else:
-                        parent.text = (parent.text or "") + el.tail
-                parent.remove(el)
-            break
-    if caption_el is not None:
-        caption = quick_clean_line(_text_of(caption_el))
-    elif img is not None:
-        caption = quick_clean_line(img.get("alt") or img.get("title"))
-    if not credit:
-        caption, credit = split_credit(caption)
-    if not url and not caption:
-        return None
-    return Photo(
-        caption=caption,
-        credit=quick_clean_line(credit, 300),
-        url=url,
-        width=_int_attr(img, "width") if img is not None else None,
-        height=_int_attr(img, "height") if img is not None else None,
-    )
 
 
 class _Builder:
