@@ -216,16 +216,16 @@ def reader(tmp_path: Path) -> Reader:
 
 def count_item_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Titles of the items the feed parser builds (small feeds parse in this process)."""
-    import wirereader.formats.feed as feed_module
+    import wirereader.formats._items as items_module
 
     built: list[str] = []
-    original = feed_module._dispatch
+    original = items_module.dispatch
 
     def spy(item: object, fmt: str) -> object:
         built.append(getattr(item, "title", ""))
         return original(item, fmt)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(feed_module, "_dispatch", spy)
+    monkeypatch.setattr(items_module, "dispatch", spy)
     return built
 
 
