@@ -159,17 +159,15 @@ class Reader:
         ``full_text`` fetches the article page of every summary-only item this once, as
         the per-source ``full_text`` setting does at every refresh.
         """
-        from wirereader.service.refresh import refresh_feeds
+        from wirereader.service.refresh import fetch_limits, refresh_feeds
 
-        cfg = self.config
+        limits = fetch_limits(self.config)
         targets = self.refresh_targets(force=force)
         skipped = len(self.subscriptions()) - len(targets)
         summary = await refresh_feeds(
             targets,
             self.db_path,
-            concurrency=cfg.concurrency,
-            per_host=cfg.per_host,
-            timeout=cfg.timeout,
+            limits,
             progress=progress,
             on_batch=on_batch,
             full_text=full_text,
