@@ -6,8 +6,9 @@
 writing (one store thread), so a profiler on the main thread alone sees little of it.
 This runs the same pieces one after the other on the main thread:
 
-1. fetch: `wirereader.fetch.Fetcher(FetchLimits(concurrency, per_host))` over every URL,
-   with the limits of the default config (16 / 6 per host), bodies kept in memory;
+1. fetch: `wirereader.fetch.Fetcher(FetchLimits(...))` over every URL, with the limits of
+   the default config (`FetchLimits()`, unless --concurrency or --per-host), bodies kept in
+   memory;
 2. parse: `service.refresh.parse_response(body, url, content_type)` for each body;
 3. store: one `Store.save_batch` with every feed's `SourceUpdate` into a fresh file,
    then `Store.optimize()` (what `Reader.refresh` does after new rows).
@@ -29,10 +30,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
-async def fetch_all(urls: list[str], concurrency: int, per_host: int) -> list[object]:
+async def fetch_all(urls: list[str], concurrency: int | None, per_host: int | None) -> list[object]:
+    from dataclasses import replace
+
     from wirereader.fetch import Fetcher, FetchLimits, FetchRequest
 
-    limits = FetchLimits(concurrency=concurrency, per_host=per_host)
+    # The default config's limits, written once in wirereader.config.
+    limits = FetchLimits()
+    if concurrency is not None:
+        limits = replace(limits, concurrency=concurrency)
+    if per_host is not None:
+        limits = replace(limits, per_host=per_host)
     results = []
     async with Fetcher(limits, trust_env=False) as fetcher:
         async for result in fetcher.fetch_all([FetchRequest(u) for u in urls]):
@@ -53,8 +61,8 @@ def main() -> int:
     ap.add_argument("--urls", type=Path, required=True)
     ap.add_argument("--db", type=Path, required=True, help="fresh cache file (deleted first)")
     ap.add_argument("--out", type=Path, required=True, help="directory for the listings")
-    ap.add_argument("--concurrency", type=int, default=16)
-    ap.add_argument("--per-host", type=int, default=6)
+    ap.add_argument("--concurrency", type=int, help="default: the default config's")
+    ap.add_argument("--per-host", type=int, help="default: the default config's")
     ap.add_argument(
         "--no-cprofile", action="store_true", help="time the phases only (cProfile ~3x slower)"
     )

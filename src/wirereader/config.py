@@ -24,6 +24,15 @@ ImagesMode = Literal["auto", "on", "off"]
 IMAGES_MODES: tuple[ImagesMode, ...] = ("auto", "on", "off")
 
 
+#: The fetch bounds of a refresh unless [settings] says otherwise: requests in flight at
+#: once, overall and per host, and the whole-exchange deadline for one feed in seconds.
+#: Written once, here: `Config` and `fetch.FetchLimits` both take their defaults from
+#: these (this module is light, so the UI can load it without the fetch machinery).
+DEFAULT_CONCURRENCY = 16
+DEFAULT_PER_HOST = 6
+DEFAULT_TIMEOUT = 30.0
+
+
 class ConfigError(Exception):
     """The config file cannot be read; the message says where and why."""
 
@@ -41,10 +50,10 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     refresh_on_start: bool = True
     #: Requests in flight at once, overall and per host.
-    concurrency: int = 16
-    per_host: int = 6
+    concurrency: int = DEFAULT_CONCURRENCY
+    per_host: int = DEFAULT_PER_HOST
     #: Whole-exchange deadline for one feed, in seconds.
-    timeout: float = 30.0
+    timeout: float = DEFAULT_TIMEOUT
     images: ImagesMode = "auto"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -100,9 +109,9 @@ def load(path: Path) -> Config:
         return Config(
             feeds=tuple(feeds),
             refresh_on_start=bool(settings.get("refresh_on_start", True)),
-            concurrency=max(1, min(64, int(settings.get("concurrency", 16)))),
-            per_host=max(1, min(16, int(settings.get("per_host", 6)))),
-            timeout=max(1.0, min(600.0, float(settings.get("timeout", 30.0)))),
+            concurrency=max(1, min(64, int(settings.get("concurrency", DEFAULT_CONCURRENCY)))),
+            per_host=max(1, min(16, int(settings.get("per_host", DEFAULT_PER_HOST)))),
+            timeout=max(1.0, min(600.0, float(settings.get("timeout", DEFAULT_TIMEOUT)))),
             images=_images(settings.get("images", "auto")),
             extra={k: v for k, v in data.items() if k not in ("feeds", "settings")},
         )

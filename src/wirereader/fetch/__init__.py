@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from wirereader import __version__
+from wirereader.config import DEFAULT_CONCURRENCY, DEFAULT_PER_HOST, DEFAULT_TIMEOUT
 from wirereader.fetch._inflate import Inflater, content_coding
 from wirereader.fetch._messages import Failure, MiB, describe, http_error, seconds_text, size_text
 from wirereader.sanitize import clean_message, safe_url
@@ -49,13 +50,16 @@ _AE = "gzip, deflate"
 
 @dataclass(frozen=True)
 class FetchLimits:
+    """The bounds of every fetch. A refresh takes its timeout, concurrency and per-host
+    limit from the config (`service.refresh.fetch_limits`); the defaults are the config's."""
+
     max_bytes: int = 32 * MiB
-    total_timeout: float = 30.0
+    total_timeout: float = DEFAULT_TIMEOUT
     connect_timeout: float = 10.0
     read_timeout: float = 15.0
     max_redirects: int = 5
-    concurrency: int = 16
-    per_host: int = 6
+    concurrency: int = DEFAULT_CONCURRENCY
+    per_host: int = DEFAULT_PER_HOST
 
 
 @dataclass(frozen=True)

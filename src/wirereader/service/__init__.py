@@ -9,15 +9,21 @@ feedparser, lxml) are imported only when a method needs them, which keeps `wirer
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wirereader import config as config_mod
 from wirereader.config import Config, FeedConfig
 from wirereader.model import Dispatch, Headline, Photo, Related, SourceInfo, StoredDispatch
-from wirereader.sanitize import clean_line, safe_url
+from wirereader.service.subscriptions import (
+    add_feeds,
+    due_targets,
+    ensure_sources,
+    follow_moves,
+    read_urls_file,
+)
 
 if TYPE_CHECKING:
     from wirereader.service.refresh import FeedTarget, ProgressCallback, RefreshSummary
@@ -91,35 +97,17 @@ class Reader:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    # -- subscriptions ------------------------------------------------------------------
+    # -- subscriptions (their rules: `service.subscriptions`) ---------------------------
 
     def subscriptions(self) -> list[FeedConfig]:
         """The feeds to refresh: the ``--urls`` file when given, else config.toml."""
         if self.urls_file is not None:
-            from wirereader.formats.subscriptions import parse_urls
-
-            subs = parse_urls(self.urls_file.read_bytes())
-            return [FeedConfig(url=s.url, title=s.title) for s in subs]
+            return read_urls_file(self.urls_file)
         return list(self.config.feeds)
 
     def add(self, urls: Sequence[str], *, title: str = "") -> tuple[list[str], list[str]]:
         """Subscribe to URLs; returns (added, rejected). Already-subscribed URLs are skipped."""
-        feeds = list(self.config.feeds)
-        known = {f.url for f in feeds}
-        added: list[str] = []
-        rejected: list[str] = []
-        for raw in urls:
-            url = safe_url(raw)
-            if url is None:
-                rejected.append(clean_line(raw, 200))
-                continue
-            if url in known:
-                continue
-            known.add(url)
-            feeds.append(FeedConfig(url=url, title=clean_line(title, 200)))
-            added.append(url)
-            source_id = self.store.ensure_source(url, title=clean_line(title, 200), kind="feed")
-            self.store.clear_backoff(source_id)  # subscribing anew revives a gone feed
+        feeds, added, rejected = add_feeds(self.store, self.config.feeds, urls, title=title)
         if added:
             self._save_config(self.config.with_feeds(tuple(feeds)))
         return added, rejected
@@ -145,44 +133,18 @@ class Reader:
 
     def sources(self) -> list[SourceInfo]:
         """Every source with its state: subscriptions first ensured, so new ones show too."""
-        for feed in self.subscriptions():
-            if self.store.source_by_url(feed.url) is None:
-                self.store.ensure_source(feed.url, title=feed.title, kind="feed")
+        ensure_sources(self.store, self.subscriptions())
         return self.store.sources()
 
     # -- refresh ------------------------------------------------------------------------
 
     def refresh_targets(self, *, force: bool = False) -> list[FeedTarget]:
-        """The subscriptions due for a fetch.
+        """The subscriptions due for a fetch (polite fetching, see `due_targets`).
 
-        Polite fetching: a source whose server asked us to wait (429/503 Retry-After) or
-        that is backing off after repeated failures is skipped until its time, and one
-        that answered 410 Gone is skipped for good; ``force`` fetches them anyway.
+        A source backing off, asked to wait (Retry-After) or gone (410) is skipped;
+        ``force`` fetches them anyway.
         """
-        # asyncio and the fetch machinery load only when a refresh happens: `list`, `show`
-        # and `search` start without them.
-        from wirereader.service.refresh import FeedTarget
-
-        targets = []
-        now = datetime.now(UTC)
-        for feed in self.subscriptions():
-            source_id = self.store.ensure_source(feed.url, title=feed.title, kind="feed")
-            state = self.store.fetch_state(source_id)
-            waiting = state.next_attempt is not None and state.next_attempt > now
-            if not force and (state.gone or waiting):
-                continue
-            targets.append(
-                FeedTarget(
-                    source_id,
-                    feed.url,
-                    state.etag,
-                    state.last_modified,
-                    feed.full_text,
-                    error_count=state.error_count,
-                    seen_items=state.seen_items or "",
-                )
-            )
-        return targets
+        return due_targets(self.store, self.subscriptions(), force=force)
 
     async def refresh(
         self,
@@ -197,53 +159,28 @@ class Reader:
         ``full_text`` fetches the article page of every summary-only item this once, as
         the per-source ``full_text`` setting does at every refresh.
         """
-        from wirereader.service.refresh import refresh_feeds
+        from wirereader.service.refresh import fetch_limits, refresh_feeds
 
-        cfg = self.config
+        limits = fetch_limits(self.config)
         targets = self.refresh_targets(force=force)
         skipped = len(self.subscriptions()) - len(targets)
         summary = await refresh_feeds(
             targets,
             self.db_path,
-            concurrency=cfg.concurrency,
-            per_host=cfg.per_host,
-            timeout=cfg.timeout,
+            limits,
             progress=progress,
             on_batch=on_batch,
             full_text=full_text,
         )
         summary.skipped = skipped
-        if summary.moved:
-            self._follow_moves(summary.moved)
+        # A newsboat urls file is the user's own: never rewritten.
+        if summary.moved and self.urls_file is None:
+            feeds = follow_moves(self.store, self.config.feeds, summary.moved)
+            if feeds is not None:
+                self._save_config(self.config.with_feeds(tuple(feeds)))
         if summary.new or summary.updated:
             self.store.optimize()
         return summary
-
-    def _follow_moves(self, moved: Sequence[tuple[str, str]]) -> None:
-        """Rewrite moved subscriptions in config.toml, once the store has moved the source.
-
-        The store moves a source only when no other source has the new URL; otherwise the
-        subscription stays as it was, so its cached items never lose their feed.
-        """
-        if self.urls_file is not None:
-            return  # a newsboat urls file is the user's own: never rewritten
-        targets = dict(moved)
-        feeds = list(self.config.feeds)
-        changed = False
-        for i, feed in enumerate(feeds):
-            new = targets.get(feed.url)
-            if new is None:
-                continue
-            source = self.store.source_by_url(new)
-            if source is None or self.store.source_by_url(feed.url) is not None:
-                continue
-            if any(f.url == new for f in feeds):
-                feeds[i] = replace(feed, url="")
-            else:
-                feeds[i] = replace(feed, url=new)
-            changed = True
-        if changed:
-            self._save_config(self.config.with_feeds(tuple(f for f in feeds if f.url)))
 
     def refresh_sync(
         self,
@@ -256,47 +193,13 @@ class Reader:
 
         return asyncio.run(self.refresh(progress=progress, full_text=full_text, force=force))
 
-    # -- local files and samples -------------------------------------------------------
+    # -- local files and samples (`service.imports`) ------------------------------------
 
     def import_paths(self, paths: Sequence[Path]) -> ImportSummary:
         """Import files and folders: dispatches are cached, subscription lists subscribed."""
-        from wirereader.service.imports import iter_files, read_file
-        from wirereader.store import SourceUpdate
+        from wirereader.service.imports import import_paths
 
-        summary = ImportSummary()
-        now = datetime.now(UTC)
-        for root in paths:
-            root = root.resolve()
-            if not root.exists():
-                summary.errors.append((str(root), "no such file or folder"))
-                continue
-            source_id: int | None = None
-            updates = []
-            for path in iter_files([root]):
-                summary.files += 1
-                imported = read_file(path)
-                if imported.error:
-                    summary.errors.append((str(path), imported.error))
-                    continue
-                if imported.subscriptions:
-                    added, _ = self.add([s.url for s in imported.subscriptions])
-                    summary.subscriptions_added += len(added)
-                if imported.dispatches:
-                    if source_id is None:
-                        source_id = self.store.ensure_source(
-                            root.as_uri(), title=clean_line(root.name, 200), kind="local"
-                        )
-                    summary.dispatches += len(imported.dispatches)
-                    updates.append(
-                        SourceUpdate(
-                            source_id=source_id, fetched_at=now, dispatches=imported.dispatches
-                        )
-                    )
-            if updates:
-                stats = self.store.save_batch(updates)
-                summary.new += stats.new
-                summary.updated += stats.updated
-        return summary
+        return import_paths(self.store, paths, subscribe=lambda urls: self.add(urls)[0])
 
     def ensure_samples(self) -> int:
         """Load the built-in samples once, so a first launch (even offline) shows real dispatches.
@@ -306,21 +209,11 @@ class Reader:
         """
         if self.store.get_setting("samples_loaded") == "1":
             return 0
-        from wirereader.service.imports import SAMPLES_TITLE, SAMPLES_URL, sample_dispatches
-        from wirereader.store import SourceUpdate
+        from wirereader.service.imports import save_samples
 
-        source_id = self.store.ensure_source(SAMPLES_URL, title=SAMPLES_TITLE, kind="sample")
-        stats = self.store.save_batch(
-            [
-                SourceUpdate(
-                    source_id=source_id,
-                    fetched_at=datetime.now(UTC),
-                    dispatches=sample_dispatches(),
-                )
-            ]
-        )
+        added = save_samples(self.store)
         self.store.set_setting("samples_loaded", "1")
-        return stats.new
+        return added
 
     # -- reading ------------------------------------------------------------------------
 

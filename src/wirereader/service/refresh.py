@@ -23,7 +23,8 @@ from wirereader.model import Dispatch, FormatError, ParseResult
 from wirereader.sanitize import clean_message
 
 if TYPE_CHECKING:
-    from wirereader.fetch import Fetcher, FetchResult
+    from wirereader.config import Config
+    from wirereader.fetch import Fetcher, FetchLimits, FetchResult
     from wirereader.service.fulltext import Lookup
     from wirereader.service.parsepool import ParsePool
     from wirereader.store import SourceUpdate
@@ -173,19 +174,27 @@ def parse_response(body: bytes, url: str, content_type: str | None) -> ParseResu
     return parse(body, url=url, content_type=content_type)
 
 
+def fetch_limits(config: Config) -> FetchLimits:
+    """The bounds of a refresh's fetches: the [settings] of config.toml."""
+    from wirereader.fetch import FetchLimits
+
+    return FetchLimits(
+        total_timeout=config.timeout, concurrency=config.concurrency, per_host=config.per_host
+    )
+
+
 async def refresh_feeds(
     targets: Sequence[FeedTarget],
     db_path: Path,
+    limits: FetchLimits,
     *,
-    concurrency: int = 16,
-    per_host: int = 6,
-    timeout: float = 30.0,
     progress: ProgressCallback | None = None,
     on_batch: Callable[[], None] | None = None,
     full_text: bool = False,
 ) -> RefreshSummary:
-    """Fetch, parse and store every target; returns the totals. Never raises for one feed."""
-    from wirereader.fetch import Fetcher, FetchLimits, FetchRequest
+    """Fetch, parse and store every target within ``limits`` (see `fetch_limits`); returns
+    the totals. Never raises for one feed."""
+    from wirereader.fetch import Fetcher, FetchRequest
     from wirereader.service.parsepool import ParsePool
     from wirereader.store import SourceUpdate, Store
 
@@ -263,7 +272,6 @@ async def refresh_feeds(
         if time.monotonic() - last_flush >= BATCH_SECONDS:
             await flush()
 
-    limits = FetchLimits(total_timeout=timeout, concurrency=concurrency, per_host=per_host)
     requests = [FetchRequest(t.url, etag=t.etag, last_modified=t.last_modified) for t in targets]
     try:
         # Parsing runs in worker processes under time and memory limits (G3(e)).

@@ -1,7 +1,8 @@
 """What the reader does to the dispatch in view: links, read and star marks, versions, keys.
 
-Kept apart from `app.py` (layout, lists, refresh, following links) so each stays short;
-`WireReaderApp` inherits these actions and provides `reader` and the widgets they use.
+Kept apart from `app.py` (layout, lists, following links) and `refresh.py` (the background
+refresh) so each stays short; `WireReaderApp` inherits these actions and provides `reader`
+and the widgets they use.
 """
 
 from __future__ import annotations

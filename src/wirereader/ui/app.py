@@ -2,14 +2,15 @@
 
 The app talks only to `wirereader.service.Reader`. Reading is synchronous against the
 local cache (sub-millisecond windowed queries); refresh and following an uncached link
-run in workers that never take the app down with them (`exit_on_error=False`).
+run in workers that never take the app down with them (`exit_on_error=False`). The app
+inherits the background refresh and the status line from `ui.refresh.RefreshActions`,
+and the actions on the dispatch in view from `ui.actions.DispatchActions`.
 """
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -21,23 +22,20 @@ from textual.widgets import Footer, Input
 from wirereader.model import Related, StoredDispatch
 from wirereader.sanitize import clean_message, url_host
 from wirereader.service import Reader
-from wirereader.ui.actions import DispatchActions
 from wirereader.ui.commands import ReaderCommands
 from wirereader.ui.dispatch import DispatchView
 from wirereader.ui.headlines import HeadlineList, RowSource, list_source
 from wirereader.ui.history import History
 from wirereader.ui.panes import RelatedList, SourceList
 from wirereader.ui.photo import images_enabled
+from wirereader.ui.refresh import RefreshActions
 from wirereader.ui.status import StatusLine
-
-if TYPE_CHECKING:  # imported by the first refresh, after the first frame
-    from wirereader.service.refresh import FeedOutcome, RefreshSummary
 
 #: Seconds the cursor must rest on a headline before it is previewed below the list.
 PREVIEW_DELAY = 0.15
 
 
-class WireReaderApp(DispatchActions):
+class WireReaderApp(RefreshActions):
     """`wirereader` in a terminal."""
 
     CSS_PATH = "app.tcss"
@@ -355,76 +353,7 @@ class WireReaderApp(DispatchActions):
         self.open_dispatch(result.dispatch.id)
         self._show_related(result.dispatch)
 
-    # -- refresh -----------------------------------------------------------------------
-
-    def action_refresh(self) -> None:
-        if not self.reader.subscriptions():
-            self.say(
-                "No subscriptions yet: ctrl+p → “Subscribe to the built-in wire feeds”, "
-                "or `wirereader add URL` in a shell.",
-                timeout=8,
-            )
-            return
-        self.run_refresh()
-
-    def action_subscribe_defaults(self) -> None:
-        """Subscribe to the built-in list of public wire feeds, then refresh."""
-        added = self.reader.subscribe_defaults()
-        self.say(f"Subscribed to {added} built-in feeds; refreshing.", timeout=5)
-        self.load_sources()
-        self.run_refresh()
-
-    @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def run_refresh(self) -> None:
-        self.status.progress = "refreshing…"
-        self.update_status()
-
-        def progress(outcome: FeedOutcome, done: int, total: int) -> None:
-            self.status.progress = f"refreshing {done}/{total}"
-            self.update_status()
-
-        try:
-            summary = await self.reader.refresh(progress=progress, on_batch=self._rows_changed)
-        except Exception as exc:
-            self.status.progress = ""
-            self.say(clean_message(exc), title="Refresh failed", severity="error")
-            self.update_status()
-            return
-        self._refresh_done(summary)
-
-    def _refresh_done(self, summary: RefreshSummary) -> None:
-        self.status.refresh_done(summary)
-        self._rows_changed()
-        self.update_status()
-
-    def _rows_changed(self) -> None:
-        """Rows were written by the refresh: re-read, keeping the cursor on its headline."""
-        if self.searching is not None:
-            return
-        headlines = self.query_one("#headlines", HeadlineList)
-        current = headlines.current
-        source_id = self.source_id
-        headlines.reload(
-            keep_id=current.id if current else None,
-            position=lambda i: self.reader.position(i, source_id),
-        )
-        self.load_sources()
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one("#status", StatusLine)
-
-    @property
-    def offline(self) -> bool:
-        """The last refresh reached no feed at all: the reader works from the cache."""
-        return self.status.offline
-
-    def update_status(self) -> None:
-        self.status.show(
-            subscribed=bool(self.reader.subscriptions()),
-            failing=sum(1 for s in self.query_one("#sources", SourceList).sources if s.last_error),
-            headlines=self.query_one("#headlines", HeadlineList).row_count,
-        )
+    # -- quitting ----------------------------------------------------------------------
 
     def on_unmount(self) -> None:
         self._cancel_preview()

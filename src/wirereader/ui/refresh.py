@@ -1,0 +1,103 @@
+"""The background refresh as the reader sees it: starting it, its progress, the status line.
+
+Kept apart from `app.py` (layout, lists, reading, following links) so each stays short;
+`WireReaderApp` inherits these actions and provides `load_sources`, the source shown
+(`source_id`) and the search shown instead (`searching`). The refresh itself runs in
+the service (`Reader.refresh`); its machinery is imported by the first refresh, after
+the first frame, so nothing here imports it at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from wirereader.sanitize import clean_message
+from wirereader.ui.actions import DispatchActions
+from wirereader.ui.headlines import HeadlineList
+from wirereader.ui.panes import SourceList
+from wirereader.ui.status import StatusLine
+
+if TYPE_CHECKING:  # imported by the first refresh, after the first frame
+    from wirereader.service.refresh import FeedOutcome, RefreshSummary
+
+
+class RefreshActions(DispatchActions):
+    """Refresh in a worker that never takes the app down; progress and totals in the status."""
+
+    source_id: int | None
+    searching: str | None
+
+    if TYPE_CHECKING:  # provided by the app
+
+        def load_sources(self) -> None: ...
+
+    def action_refresh(self) -> None:
+        if not self.reader.subscriptions():
+            self.say(
+                "No subscriptions yet: ctrl+p → “Subscribe to the built-in wire feeds”, "
+                "or `wirereader add URL` in a shell.",
+                timeout=8,
+            )
+            return
+        self.run_refresh()
+
+    def action_subscribe_defaults(self) -> None:
+        """Subscribe to the built-in list of public wire feeds, then refresh."""
+        added = self.reader.subscribe_defaults()
+        self.say(f"Subscribed to {added} built-in feeds; refreshing.", timeout=5)
+        self.load_sources()
+        self.run_refresh()
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def run_refresh(self) -> None:
+        self.status.progress = "refreshing…"
+        self.update_status()
+
+        def progress(outcome: FeedOutcome, done: int, total: int) -> None:
+            self.status.progress = f"refreshing {done}/{total}"
+            self.update_status()
+
+        try:
+            summary = await self.reader.refresh(progress=progress, on_batch=self._rows_changed)
+        except Exception as exc:
+            self.status.progress = ""
+            self.say(clean_message(exc), title="Refresh failed", severity="error")
+            self.update_status()
+            return
+        self._refresh_done(summary)
+
+    def _refresh_done(self, summary: RefreshSummary) -> None:
+        self.status.refresh_done(summary)
+        self._rows_changed()
+        self.update_status()
+
+    def _rows_changed(self) -> None:
+        """Rows were written by the refresh: re-read, keeping the cursor on its headline."""
+        if self.searching is not None:
+            return
+        headlines = self.query_one("#headlines", HeadlineList)
+        current = headlines.current
+        source_id = self.source_id
+        headlines.reload(
+            keep_id=current.id if current else None,
+            position=lambda i: self.reader.position(i, source_id),
+        )
+        self.load_sources()
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
+
+    @property
+    def offline(self) -> bool:
+        """The last refresh reached no feed at all: the reader works from the cache."""
+        return self.status.offline
+
+    def update_status(self) -> None:
+        self.status.show(
+            subscribed=bool(self.reader.subscriptions()),
+            failing=sum(1 for s in self.query_one("#sources", SourceList).sources if s.last_error),
+            headlines=self.query_one("#headlines", HeadlineList).row_count,
+        )
