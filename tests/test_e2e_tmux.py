@@ -107,3 +107,55 @@ def test_installed_reader_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None
     while time.monotonic() < deadline and "Sources" in tmux.screen():
         time.sleep(0.1)
     assert "Sources" not in tmux.screen(), "the reader did not quit on q"
+
+
+def _big_feed(items: int = 80) -> bytes:
+    """An RSS feed past the parse pool's inline limit (64 KiB): it goes to a worker."""
+    body = "Paragraph of the dispatch, long enough to make the feed large. " * 16
+    entries = "".join(
+        f"<item><title>Loopback story {n:02d}</title><guid>big-{n}</guid>"
+        f"<link>http://127.0.0.1/big/{n}</link>"
+        f"<pubDate>Sat, 28 Nov 2026 {n // 60:02d}:{n % 60:02d}:00 GMT</pubDate>"
+        f"<description>{body}</description></item>"
+        for n in range(items)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Big loopback wire</title>{entries}</channel></rss>"
+    ).encode()
+
+
+def test_the_reader_refreshes_a_large_feed_in_a_real_terminal(tmp_path: Path) -> None:
+    """Feeds of 64 KiB and more parse in worker processes. Started from the reader, whose
+    sys.stderr is Textual's capture, those workers failed to spawn, and every such feed
+    showed "could not parse: ValueError: bad value(s) in fds_to_keep"."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    if not COMMAND.exists():
+        pytest.skip(f"the wirereader command is not installed at {COMMAND}")
+    from tests.loopback import LoopbackServer
+
+    data = _big_feed()
+    assert len(data) > 64 * 1024
+    with LoopbackServer() as server:
+        server.route("/big.xml", body=data)
+        config = tmp_path / "config.toml"
+        config.write_text(f'[[feeds]]\nurl = "{server.url("/big.xml")}"\n')
+        session = Tmux(f"wirereader-test-{uuid.uuid4().hex[:8]}")
+        env = {
+            "WIREREADER_DB": str(tmp_path / "cache.db"),
+            "WIREREADER_CONFIG": str(config),
+            "TZ": "UTC",
+            "TERM": "xterm-256color",
+        }
+        settings = " ".join(f"{k}={v}" for k, v in env.items())
+        command = f"env -u COLUMNS -u LINES {settings} {COMMAND}; sleep 5"
+        session.run(
+            "-f", "/dev/null", "new-session", "-d", "-s", "wr", "-x", "120", "-y", "40", command
+        )
+        try:
+            screen = session.wait_for("last refresh", timeout=60)  # the start-up refresh
+            assert "80 new" in screen and "failing" not in screen, screen
+            assert "Loopback story 79" in screen
+        finally:
+            session.run("kill-server")

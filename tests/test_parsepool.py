@@ -118,3 +118,55 @@ def test_refresh_with_one_pathological_feed(
         assert by_url[server.url("/a")].cached == 3
         assert by_url[server.url("/b")].cached == 3
         assert "parsing took longer" in (by_url[server.url("/bad")].last_error or "")
+
+
+# What the reader's process looks like to multiprocessing: Textual replaces sys.stderr
+# with a print capture whose fileno() is -1. A fresh interpreter, so that no fork server
+# or resource tracker started by an earlier test hides the failure.
+UNDER_TEXTUAL = """
+import asyncio, sys
+from pathlib import Path
+
+class Capture:  # textual.app._PrintCapture answers fileno() with -1
+    def write(self, text): return len(text)
+    def flush(self): pass
+    def fileno(self): return -1
+
+sys.stderr = Capture()
+from wirereader.service.parsepool import ParsePool
+
+async def main():
+    async with ParsePool(workers=1, inline_below=0) as pool:
+        feed = await pool.parse(Path(sys.argv[1]).read_bytes(), "https://wire.example/f", None)
+    print(len(feed.rows), "rows", file=sys.__stdout__)
+
+if __name__ == "__main__":  # the fork server imports this module again
+    try:
+        asyncio.run(main())
+    except BaseException:
+        import traceback
+
+        traceback.print_exc(file=sys.__stderr__)
+        raise SystemExit(1)
+"""
+
+
+def test_workers_start_when_stderr_is_textuals_capture(tmp_path: Path) -> None:
+    """In the reader every feed of 64 KiB or more failed with "bad value(s) in
+    fds_to_keep": multiprocessing spawns its resource tracker keeping sys.stderr's fd."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "under_textual.py"
+    script.write_text(UNDER_TEXTUAL)
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(GOOD)
+    done = subprocess.run(
+        [sys.executable, str(script), str(feed)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == f"{len(parse(GOOD, url=URL).dispatches)} rows"

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -120,10 +121,56 @@ def _fast_only(
         fastfeed.FEEDPARSER_ALLOWED.reset(token)
 
 
-def _worker(conn: Connection, memory_limit: int, function: ParseFunction) -> None:
-    """A worker's loop: one ``(data, url, content_type, last)`` in, one ``(ok, value)`` out."""
+def _fileno(stream: object) -> int:
+    """A stream's file descriptor, -1 when it has none (Textual's print capture says -1)."""
+    try:
+        fileno = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return -1
+    return fileno if isinstance(fileno, int) else -1
+
+
+def start_fork_server() -> None:
+    """Start multiprocessing's fork server and its resource tracker, from this thread.
+
+    The resource tracker is spawned keeping ``sys.stderr.fileno()`` open. In the reader,
+    Textual has replaced ``sys.stderr`` with a capture whose fileno() is -1, and the spawn
+    failed with "bad value(s) in fds_to_keep": every feed that needed a worker (all of
+    64 KiB and more) failed to parse in the reader, while ``wirereader refresh`` worked.
+    For the spawn, ``sys.stderr`` is the process's own (or /dev/null). Call it from the
+    thread that runs the event loop: nothing else swaps sys.stderr there meanwhile.
+    """
+    from multiprocessing import forkserver
+
+    captured = sys.stderr
+    if _fileno(captured) >= 0:
+        forkserver.ensure_running()
+        return
+    own = sys.__stderr__ if _fileno(sys.__stderr__) >= 0 else None
+    stand_in = own or open(os.devnull, "w")  # noqa: SIM115 - closed below
+    sys.stderr = stand_in
+    try:
+        forkserver.ensure_running()
+    finally:
+        sys.stderr = captured
+        if own is None:
+            stand_in.close()
+
+
+def _worker(
+    conn: Connection, memory_limit: int, function: ParseFunction, quiet: bool = False
+) -> None:
+    """A worker's loop: one ``(data, url, content_type, last)`` in, one ``(ok, value)`` out.
+
+    ``quiet``: the parent draws on the terminal (the reader), so anything a library would
+    print here (a warning) goes to /dev/null instead of through the picture.
+    """
     import resource
 
+    if quiet:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     if memory_limit > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     while True:
@@ -183,11 +230,16 @@ class ParsePool:
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._quiet = False
+        self._server_started = False
         #: Counters for tests and reports: inline, worker, timeouts, replaced.
         self.stats = {"inline": 0, "worker": 0, "timeouts": 0, "replaced": 0}
 
     # -- lifecycle ----------------------------------------------------------------------
     async def __aenter__(self) -> ParsePool:
+        #: Workers keep quiet when this process draws on the terminal (its stderr is
+        #: Textual's capture); see `start_fork_server` for why that matters at all.
+        self._quiet = _fileno(sys.stderr) < 0
         self._idle = asyncio.Queue()
         for _ in range(self.size):  # started on demand, see `_checkout`
             self._idle.put_nowait(None)
@@ -219,7 +271,7 @@ class ParsePool:
         ours, theirs = self._context.Pipe()
         process = self._context.Process(
             target=_worker,
-            args=(theirs, self.memory_limit, self.function),
+            args=(theirs, self.memory_limit, self.function, self._quiet),
             name="wirereader-parse",
             daemon=True,
         )
@@ -263,6 +315,9 @@ class ParsePool:
                 self.stats["inline"] += 1
                 return inline
         worker = await self._idle.get()
+        if not self._server_started:
+            start_fork_server()  # here, in the event loop's thread: see its docstring
+            self._server_started = True
         try:
             worker, answer = await asyncio.to_thread(
                 self._exchange, worker, (data, url, content_type, last)
