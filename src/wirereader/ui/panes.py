@@ -52,7 +52,8 @@ class SourceList(OptionList):
         self.sources = sources
         self._shown = (total, selected)
         width = self._built_width = self._row_width(len(sources))
-        options = [Option(self._row("All", total, 0, None, width), id=ALL_SOURCES)]
+        unread = sum(s.unread for s in sources)
+        options = [Option(self._row("All", total, unread, None, width), id=ALL_SOURCES)]
         for s in sources:
             options.append(
                 Option(
@@ -67,9 +68,17 @@ class SourceList(OptionList):
             if option.id == wanted:
                 self.highlighted = i
 
-    @staticmethod
-    def _row(title: str, cached: int, unread: int, error: str | None, width: int) -> Text:
-        count = f"{unread}/{cached}" if unread else f"{cached}"
+    #: Below this row width (the narrow layout) a row shows the unread count alone: with
+    #: "812/845" beside it a name kept three letters, and every source of one agency
+    #: read the same ("Wir…").
+    FULL_COUNTS = 24
+
+    @classmethod
+    def _row(cls, title: str, cached: int, unread: int, error: str | None, width: int) -> Text:
+        if width >= cls.FULL_COUNTS:
+            count = f"{unread}/{cached}" if unread else f"{cached}"
+        else:
+            count = f"{unread}" if unread else ""
         name_width = max(4, width - len(count) - 3)
         prefix = "! " if error else ""
         name = prefix + title
