@@ -387,10 +387,11 @@ async def test_sources_are_rebuilt_only_when_their_width_changes(reader: Reader)
 
 
 def test_a_narrow_sources_pane_keeps_names_readable() -> None:
-    """At 80 columns the pane is 18 wide: "812/845" left a name three letters ("Wir…"),
-    so every feed of one agency read the same. Narrow rows show the unread count only."""
-    wide = SourceList._row("Wire EN - Politics", 845, 812, None, 27).plain
-    narrow = SourceList._row("Wire EN - Politics", 845, 812, None, 17).plain
-    assert wide.startswith("Wire EN - Politi") and wide.endswith("812/845")
-    assert narrow.startswith("Wire EN - ") and narrow.endswith(" 812")
-    assert SourceList._row("Wire EN", 845, 0, None, 17).plain.rstrip() == "Wire EN"
+    """At 80 columns the pane is 18 wide (rows of 13): "812/845" left a name three
+    letters ("Wir…"), so every feed of one agency read the same. Narrow rows show the
+    unread count only; wide ones (23) keep both."""
+    wide = SourceList._row("Wire EN - Politics", 845, 812, None, 23).plain
+    narrow = SourceList._row("Wire EN - Politics", 845, 812, None, 13).plain
+    assert wide.startswith("Wire EN - ") and wide.endswith("812/845")
+    assert narrow.startswith("Wire EN") and narrow.endswith(" 812")
+    assert SourceList._row("Wire EN", 845, 0, None, 13).plain.rstrip() == "Wire EN"

@@ -68,18 +68,18 @@ class SourceList(OptionList):
             if option.id == wanted:
                 self.highlighted = i
 
-    #: Below this row width (the narrow layout) a row shows the unread count alone: with
-    #: "812/845" beside it a name kept three letters, and every source of one agency
-    #: read the same ("Wir…").
-    FULL_COUNTS = 24
+    #: Below this row width (the narrow layout: 13 columns, against 23 in the wide one) a
+    #: row shows the unread count alone: with "812/845" beside it a name kept three
+    #: letters, and every source of one agency read the same ("Wir…").
+    FULL_COUNTS = 20
 
     @classmethod
     def _row(cls, title: str, cached: int, unread: int, error: str | None, width: int) -> Text:
         if width >= cls.FULL_COUNTS:
-            count = f"{unread}/{cached}" if unread else f"{cached}"
+            count, gap = (f"{unread}/{cached}" if unread else f"{cached}"), 3
         else:
-            count = f"{unread}" if unread else ""
-        name_width = max(4, width - len(count) - 3)
+            count, gap = (f"{unread}" if unread else ""), 1
+        name_width = max(4, width - len(count) - gap)
         prefix = "! " if error else ""
         name = prefix + title
         if cell_width(name) > name_width:
