@@ -364,3 +364,35 @@ async def test_a_slow_error_page_is_not_waited_for(loopback: LoopbackServer) -> 
     result = await get(loopback.url("/slow"))
     assert result.status == 500 and result.error and "500" in result.error
     assert time.monotonic() - started < 3
+
+
+async def test_unreachable_means_no_server_answered(
+    loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the offline state is counted from: no answer at all, whatever the message."""
+    refused = await get("http://127.0.0.1:9/feed.xml")  # the discard port
+    assert refused.error == "connection refused" and refused.unreachable
+    loopback.route("/stall", stall=True)  # connected, but not a byte back
+    stalled = await get(loopback.url("/stall"), FetchLimits(total_timeout=5, read_timeout=0.3))
+    assert stalled.unreachable
+    loopback.route("/broken", b"", status=500)
+    answered = await get(loopback.url("/broken"))
+    assert answered.error and not answered.unreachable
+    loopback.route("/drip", FEED, drip_bps=5)  # headers came, the body did not
+    late = await get(loopback.url("/drip"), FetchLimits(total_timeout=0.6, read_timeout=0.5))
+    assert late.error and not late.unreachable
+
+    # Offline, a name does not resolve first. Looking one up here would ask a DNS server
+    # (the tests talk to 127.0.0.1 only), so the resolver answers as glibc does offline.
+    import socket
+
+    real = socket.getaddrinfo
+
+    def offline(host: object, *args: object, **kwargs: object) -> object:
+        if host == "wire.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    unresolved = await get("http://wire.invalid/feed.xml")
+    assert unresolved.error == "host not found" and unresolved.unreachable

@@ -260,6 +260,31 @@ async def test_offline_start_shows_cache_and_says_offline(reader: Reader) -> Non
         assert "common defence space" in dispatch_text(app)
 
 
+async def test_offline_when_no_name_resolves(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offline, names fail to resolve before anything else ("host not found"); the status
+    said "2 sources failing" instead of offline. The resolver answers as glibc does
+    offline (a real lookup would leave 127.0.0.1)."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def offline(host: object, *args: object, **kwargs: object) -> object:
+        if isinstance(host, str) and host.endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    reader.add(["http://afp.invalid/feed.xml", "http://vna.invalid/rss"])
+    app = WireReaderApp(reader, refresh_on_start=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.query_one("#status", Static).visual)
+        assert "offline" in status and "failing" not in status
+
+
 async def test_background_refresh_adds_rows_without_moving_the_cursor(tmp_path: Path) -> None:
     with LoopbackServer() as server:
         server.route("/wire", body=feed(("a", "Alpha"), ("b", "Bravo")))

@@ -85,6 +85,9 @@ class FetchResult:
     permanent_redirect: str | None = None
     #: Seconds the server asked us to wait (429/503); unclamped, the scheduler clamps it.
     retry_after: float | None = None
+    #: No server answered at all (name not found, no connection, nothing before the
+    #: deadline): when every feed fails this way, the network is what is missing.
+    unreachable: bool = False
 
     @property
     def ok(self) -> bool:
@@ -248,6 +251,7 @@ class Fetcher:
         lim = self.limits
         progress = _Progress(url)
         deadline = asyncio.timeout(lim.total_timeout)
+        unreachable = False
         try:
             async with deadline:
                 return await self._follow(asked, headers, cap, progress, allow)
@@ -256,14 +260,17 @@ class Fetcher:
         except TimeoutError:
             expired = deadline.expired()
             error = f"timed out after {seconds_text(lim.total_timeout)}" if expired else "timed out"
+            unreachable = progress.status is None
         except Exception as exc:  # the per-request boundary: nothing escapes (G1)
             error = describe(exc, lim)
+            unreachable = progress.status is None
         return FetchResult(
             asked,
             progress.final,
             progress.status,
             error=clean_message(error),
             elapsed=progress.elapsed(),
+            unreachable=unreachable,
         )
 
     async def _follow(

@@ -62,6 +62,8 @@ class FeedOutcome:
     pages: int = 0
     #: The feed moved for good (301/308) and its new URL parsed: the subscription follows.
     moved_to: str | None = None
+    #: Failed without any server answering (see `FetchResult.unreachable`).
+    unreachable: bool = False
 
 
 @dataclass(slots=True)
@@ -72,6 +74,8 @@ class RefreshSummary:
     unchanged: int = 0
     not_modified: int = 0
     failed: int = 0
+    #: Of the failed, those no server answered (name not found, no connection).
+    unreachable: int = 0
     pages: int = 0
     #: Sources not fetched this time: backing off, rate limited or gone (410).
     skipped: int = 0
@@ -82,13 +86,12 @@ class RefreshSummary:
 
     @property
     def offline(self) -> bool:
-        """No feed could be reached at all: the network (not the feeds) is the problem."""
-        network = ("connect", "resolve", "network", "timed out", "unreachable")
-        return (
-            bool(self.feeds)
-            and self.failed == self.feeds
-            and all(any(w in err.lower() for w in network) for _, err in self.failures)
-        )
+        """No server answered at all: the network (not the feeds) is the problem.
+
+        Counted from the fetches, not read from their messages: a name that does not
+        resolve ("host not found", what being offline looks like first) was missed.
+        """
+        return bool(self.feeds) and self.failed == self.feeds == self.unreachable
 
     def line(self) -> str:
         pages = f", {self.pages} article pages fetched" if self.pages else ""
@@ -164,7 +167,10 @@ def failed_update(
     update = SourceUpdate(
         source_id=target.source_id, fetched_at=now, error=error, retry_at=retry_at, gone=gone
     )
-    return update, FeedOutcome(target.source_id, target.url, "failed", error=error)
+    outcome = FeedOutcome(
+        target.source_id, target.url, "failed", error=error, unreachable=result.unreachable
+    )
+    return update, outcome
 
 
 def parse_response(body: bytes, url: str, content_type: str | None) -> ParseResult:
@@ -352,6 +358,7 @@ def _count(
     """Add one feed's outcome to the totals; returns it with its stored counts filled in."""
     if outcome.status == "failed":
         summary.failed += 1
+        summary.unreachable += outcome.unreachable
         summary.failures.append((outcome.url, outcome.error or "failed"))
         return outcome
     if outcome.status == "not-modified":

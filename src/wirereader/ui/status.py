@@ -39,9 +39,10 @@ class StatusLine(Static):
             parts.append("offline — reading from the cache")
         if self.progress:
             parts.append(self.progress)
-        if failing:
+        # Offline, every source failed for the same reason: saying so once is enough.
+        if failing and not self.offline:
             parts.append(f"{failing} source{'s' if failing != 1 else ''} failing")
-        if self.last_summary is not None:
+        if self.last_summary is not None and not self.offline:
             parts.append(f"{self.last_summary.new} new, {self.last_summary.updated} updated")
         if self.last_refresh:
             parts.append(f"last refresh {self.last_refresh:%H:%M}")
