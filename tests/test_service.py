@@ -242,3 +242,34 @@ def test_subscribe_to_the_built_in_feeds(reader: Reader) -> None:
     urls = [f.url for f in reader.subscriptions()]
     assert all(u.startswith("https://") for u in urls)
     assert reader.subscribe_defaults() == 0
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("", 5.0),
+        ("refresh_every = 0", 0.0),
+        ("refresh_every = -3", 0.0),
+        ("refresh_every = 0.1", 1.0),
+        ("refresh_every = 15", 15.0),
+        ("refresh_every = 99999", 1440.0),
+    ],
+)
+def test_refresh_every_is_read_clamped_and_kept(tmp_path: Path, written: str, read: float) -> None:
+    from wirereader.config import load, save
+
+    path = tmp_path / "config.toml"
+    path.write_text(f"[settings]\n{written}\n")
+    config = load(path)
+    assert config.refresh_every == read
+    save(path, config)
+    assert load(path).refresh_every == read
+
+
+def test_refresh_every_that_is_not_a_number_is_a_config_error(tmp_path: Path) -> None:
+    from wirereader.config import ConfigError, load
+
+    path = tmp_path / "config.toml"
+    path.write_text('[settings]\nrefresh_every = "often"\n')
+    with pytest.raises(ConfigError, match=r"\[settings\]"):
+        load(path)

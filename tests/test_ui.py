@@ -307,6 +307,44 @@ async def test_background_refresh_adds_rows_without_moving_the_cursor(tmp_path: 
         reader.close()
 
 
+async def test_the_list_refreshes_itself_while_open(tmp_path: Path) -> None:
+    """A live list: `refresh_every` refreshes on a timer, without a key pressed."""
+    import asyncio
+
+    with LoopbackServer() as server:
+        server.route("/wire", body=feed(("a", "Alpha")))
+        reader = make_reader(tmp_path)
+        reader.add([server.url("/wire")])
+        app = WireReaderApp(reader, refresh_on_start=True, refresh_every=0.3)
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if "Alpha" in visible_rows(app):
+                    break
+            assert "Alpha" in visible_rows(app)
+            server.route("/wire", body=feed(("a", "Alpha"), ("b", "Bravo arrives on its own")))
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                await pilot.pause()
+                if "Bravo arrives on its own" in visible_rows(app):
+                    break
+            assert "Bravo arrives on its own" in visible_rows(app)
+            assert len(server.requests_for("/wire")) >= 2
+        reader.close()
+
+
+async def test_no_timer_refresh_when_refresh_every_is_zero(tmp_path: Path) -> None:
+    with LoopbackServer() as server:
+        server.route("/wire", body=feed(("a", "Alpha")))
+        reader = make_reader(tmp_path)
+        reader.add([server.url("/wire")])
+        app = WireReaderApp(reader, refresh_on_start=False, refresh_every=0)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(1.0)
+            assert server.requests_for("/wire") == []
+        reader.close()
+
+
 async def test_help_lists_keys(reader: Reader) -> None:
     app = app_for(reader)
     async with app.run_test(size=SIZE) as pilot:

@@ -31,6 +31,10 @@ IMAGES_MODES: tuple[ImagesMode, ...] = ("auto", "on", "off")
 DEFAULT_CONCURRENCY = 16
 DEFAULT_PER_HOST = 6
 DEFAULT_TIMEOUT = 30.0
+#: Minutes between refreshes in the reader. A wire desk wants minutes, not hours, and a
+#: refresh that finds nothing new is cheap: conditional requests, and only changed items
+#: parsed (`formats.known`).
+DEFAULT_REFRESH_EVERY = 5.0
 
 
 class ConfigError(Exception):
@@ -49,6 +53,8 @@ class FeedConfig:
 class Config:
     feeds: tuple[FeedConfig, ...] = ()
     refresh_on_start: bool = True
+    #: Minutes between refreshes while the reader is open; 0: only on start and on `r`.
+    refresh_every: float = DEFAULT_REFRESH_EVERY
     #: Requests in flight at once, overall and per host.
     concurrency: int = DEFAULT_CONCURRENCY
     per_host: int = DEFAULT_PER_HOST
@@ -86,6 +92,12 @@ def _images(value: object) -> ImagesMode:
     return text
 
 
+def _minutes(value: object) -> float:
+    """``refresh_every``: 0 (or less) is off; otherwise 1 minute to a day."""
+    minutes = float(value)  # type: ignore[arg-type]  # ValueError/TypeError: a ConfigError
+    return 0.0 if minutes <= 0 else max(1.0, min(1440.0, minutes))
+
+
 def load(path: Path) -> Config:
     """Read the config file; a missing file is an empty config, a broken one an error."""
     try:
@@ -109,6 +121,7 @@ def load(path: Path) -> Config:
         return Config(
             feeds=tuple(feeds),
             refresh_on_start=bool(settings.get("refresh_on_start", True)),
+            refresh_every=_minutes(settings.get("refresh_every", DEFAULT_REFRESH_EVERY)),
             concurrency=max(1, min(64, int(settings.get("concurrency", DEFAULT_CONCURRENCY)))),
             per_host=max(1, min(16, int(settings.get("per_host", DEFAULT_PER_HOST)))),
             timeout=max(1.0, min(600.0, float(settings.get("timeout", DEFAULT_TIMEOUT)))),
@@ -126,6 +139,7 @@ def save(path: Path, config: Config) -> None:
     data: dict[str, Any] = dict(config.extra)
     data["settings"] = {
         "refresh_on_start": config.refresh_on_start,
+        "refresh_every": config.refresh_every,
         "concurrency": config.concurrency,
         "per_host": config.per_host,
         "timeout": config.timeout,

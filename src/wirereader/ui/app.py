@@ -79,6 +79,7 @@ class WireReaderApp(RefreshActions):
         *,
         open_path: Path | None = None,
         refresh_on_start: bool | None = None,
+        refresh_every: float | None = None,
         images: bool | None = None,
     ) -> None:
         super().__init__()
@@ -88,6 +89,10 @@ class WireReaderApp(RefreshActions):
         self.open_path = open_path
         self.refresh_on_start = (
             reader.config.refresh_on_start if refresh_on_start is None else refresh_on_start
+        )
+        #: Seconds between refreshes while open; 0 for none (config: minutes).
+        self.refresh_every = (
+            reader.config.refresh_every * 60 if refresh_every is None else refresh_every
         )
         self.source_id: int | None = None
         self.history = History()
@@ -131,6 +136,8 @@ class WireReaderApp(RefreshActions):
             # After the first frame: the refresh's imports (httpx, the parse pool) would
             # otherwise hold the cached headlines off the screen.
             self.call_after_refresh(self.run_refresh)
+        if self.refresh_every > 0:
+            self.set_interval(self.refresh_every, self.refresh_when_due)
         self.update_status()
 
     # -- sources and the list ----------------------------------------------------------

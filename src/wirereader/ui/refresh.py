@@ -50,6 +50,13 @@ class RefreshActions(DispatchActions):
         self.load_sources()
         self.run_refresh()
 
+    def refresh_when_due(self) -> None:
+        """The timer's refresh (`refresh_every`): never over a refresh still running, which
+        starting another would cancel, and nothing to do without subscriptions."""
+        running = any(w.group == "refresh" and not w.is_finished for w in self.workers)
+        if not running and self.reader.subscriptions():
+            self.run_refresh()
+
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self) -> None:
         self.status.progress = "refreshing…"
