@@ -270,8 +270,12 @@ async def test_offline_when_no_name_resolves(
 
     real = socket.getaddrinfo
 
+    asked: list[str] = []
+
     def offline(host: object, *args: object, **kwargs: object) -> object:
-        if isinstance(host, str) and host.endswith(".invalid"):
+        name = host.decode("idna") if isinstance(host, bytes) else host  # anyio passes bytes
+        if isinstance(name, str) and name.endswith(".invalid"):
+            asked.append(name)
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return real(host, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -283,6 +287,7 @@ async def test_offline_when_no_name_resolves(
         await pilot.pause()
         status = str(app.query_one("#status", Static).visual)
         assert "offline" in status and "failing" not in status
+        assert sorted(set(asked)) == ["afp.invalid", "vna.invalid"]  # not a DNS server
 
 
 async def test_background_refresh_adds_rows_without_moving_the_cursor(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ import httpx
 
 from wirereader import __version__
 from wirereader.config import DEFAULT_CONCURRENCY, DEFAULT_PER_HOST, DEFAULT_TIMEOUT
+from wirereader.fetch._addresses import AddressRule, vet_addresses
 from wirereader.fetch._inflate import Inflater, content_coding
 from wirereader.fetch._messages import Failure, MiB, describe, http_error, seconds_text, size_text
 from wirereader.sanitize import clean_message, safe_url
@@ -217,11 +218,14 @@ class Fetcher:
         max_bytes: int | None = None,
         accept: str | None = None,
         allow: Callable[[str], bool] | None = None,
+        allow_address: AddressRule | None = None,
     ) -> FetchResult:
         """GET one URL within every limit; problems come back as ``error``, never raised.
 
         ``allow`` is asked about every redirect target before it is requested: a page or
         picture a feed points at must not bounce the reader onto a private address (G5).
+        ``allow_address`` is asked, before every hop, about each address the host's name
+        resolves to (see `_addresses`), so a name cannot lead there either.
         """
         clean = safe_url(url)
         if clean is None:
@@ -238,7 +242,7 @@ class Fetcher:
         cap = self.limits.max_bytes if max_bytes is None else max_bytes
         # Per-host first, so a request queued behind a busy host holds no global slot.
         async with self._host_gate(clean), self._global:
-            return await self._exchange(url, clean, headers, cap, allow)
+            return await self._exchange(url, clean, headers, cap, allow, allow_address)
 
     async def _exchange(
         self,
@@ -247,6 +251,7 @@ class Fetcher:
         headers: dict[str, str],
         cap: int,
         allow: Callable[[str], bool] | None = None,
+        allow_address: AddressRule | None = None,
     ) -> FetchResult:
         lim = self.limits
         progress = _Progress(url)
@@ -254,7 +259,7 @@ class Fetcher:
         unreachable = False
         try:
             async with deadline:
-                return await self._follow(asked, headers, cap, progress, allow)
+                return await self._follow(asked, headers, cap, progress, allow, allow_address)
         except Failure as f:
             error = f.message
         except TimeoutError:
@@ -280,11 +285,14 @@ class Fetcher:
         cap: int,
         progress: _Progress,
         allow: Callable[[str], bool] | None,
+        allow_address: AddressRule | None = None,
     ) -> FetchResult:
         assert self._client is not None
         permanent = True
         hops = 0
         while True:
+            if allow_address is not None:
+                await vet_addresses(progress.final, allow_address)
             request = self._client.build_request("GET", progress.final, headers=headers)
             try:
                 response = await self._client.send(request, stream=True)

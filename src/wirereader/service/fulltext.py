@@ -48,8 +48,22 @@ def allowed_page(url: str, feed_url: str) -> bool:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return True  # a name: resolved by the fetcher like any feed URL
+        return True  # a name: where it leads is `allowed_address`'s question
     return address.is_global
+
+
+def allowed_address(url: str, address: str, feed_url: str) -> bool:
+    """May this page be fetched from ``address``, one that its host's name resolves to?
+
+    On the feed's own host, from anywhere (a feed on the intranet links its own pages);
+    anywhere else, from public addresses only, whatever the name.
+    """
+    if url_host(url).strip("[]").lower() == url_host(feed_url).strip("[]").lower():
+        return True
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:
+        return False
 
 
 def needs_text(d: Dispatch) -> bool:
@@ -124,6 +138,7 @@ async def enrich(
             max_bytes=PAGE_BYTES,
             accept="text/html, application/xhtml+xml, */*;q=0.8",
             allow=lambda target: allowed_page(target, feed_url),
+            allow_address=lambda target, address: allowed_address(target, address, feed_url),
         )
         if not result.ok or result.body is None:
             errors.append(f"{d.url}: {result.error}")

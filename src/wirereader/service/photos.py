@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from wirereader.model import Photo
 from wirereader.sanitize import safe_url
-from wirereader.service.fulltext import allowed_page
+from wirereader.service.fulltext import allowed_address, allowed_page
 
 if TYPE_CHECKING:
     from wirereader.fetch import Fetcher
@@ -75,8 +75,12 @@ def may_fetch(url: str, source_url: str | None) -> bool:
     A feed on the web may point at its own host, whatever its address; anything else
     (a local file, the samples, followed pages, no source) allows public hosts only.
     """
-    feed = source_url if source_url and source_url.startswith(("http://", "https://")) else ""
-    return allowed_page(url, feed)
+    return allowed_page(url, _feed_url(source_url))
+
+
+def _feed_url(source_url: str | None) -> str:
+    """The source's URL when it is a feed on the web, else "" (public hosts only)."""
+    return source_url if source_url and source_url.startswith(("http://", "https://")) else ""
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -125,13 +129,24 @@ async def _cached_photo(
     def allow(target: str) -> bool:
         return may_fetch(target, source_url)
 
+    def allow_address(target: str, address: str) -> bool:
+        return allowed_address(target, address, _feed_url(source_url))
+
     async with asyncio.timeout(TIMEOUT + 1.0):
         if fetcher is None:
             limits = FetchLimits(total_timeout=TIMEOUT, max_bytes=MAX_BYTES)
             async with Fetcher(limits) as own:
-                result = await own.fetch(url, max_bytes=MAX_BYTES, accept=ACCEPT, allow=allow)
+                result = await own.fetch(
+                    url,
+                    max_bytes=MAX_BYTES,
+                    accept=ACCEPT,
+                    allow=allow,
+                    allow_address=allow_address,
+                )
         else:
-            result = await fetcher.fetch(url, max_bytes=MAX_BYTES, accept=ACCEPT, allow=allow)
+            result = await fetcher.fetch(
+                url, max_bytes=MAX_BYTES, accept=ACCEPT, allow=allow, allow_address=allow_address
+            )
     if not result.ok or result.body is None or len(result.body) > MAX_BYTES:
         return None
     # A redirect is followed by the fetcher; what it led to must pass the same rule.
