@@ -53,17 +53,16 @@ class Tmux:
         self.run("send-keys", "-t", "wr", *keys)
 
 
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
+def start_reader(db: Path, config: Path) -> Tmux:
+    """The installed command in a private tmux server, 120x40, on this cache and config."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     if not COMMAND.exists():
         pytest.skip(f"the wirereader command is not installed at {COMMAND}")
-    make_reader(tmp_path).close()
     session = Tmux(f"wirereader-test-{uuid.uuid4().hex[:8]}")
     env = {
-        "WIREREADER_DB": str(tmp_path / "cache.db"),
-        "WIREREADER_CONFIG": str(tmp_path / "config.toml"),
+        "WIREREADER_DB": str(db),
+        "WIREREADER_CONFIG": str(config),
         "TZ": "UTC",
         "TERM": "xterm-256color",
     }
@@ -74,6 +73,13 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
         "-f", "/dev/null", "new-session", "-d", "-s", "wr", "-x", "120", "-y", "40", command
     )
     session.run("resize-window", "-t", "wr", "-x", "120", "-y", "40")
+    return session
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    make_reader(tmp_path).close()
+    session = start_reader(tmp_path / "cache.db", tmp_path / "config.toml")
     try:
         yield session
     finally:
@@ -129,10 +135,6 @@ def test_the_reader_refreshes_a_large_feed_in_a_real_terminal(tmp_path: Path) ->
     """Feeds of 64 KiB and more parse in worker processes. Started from the reader, whose
     sys.stderr is Textual's capture, those workers failed to spawn, and every such feed
     showed "could not parse: ValueError: bad value(s) in fds_to_keep"."""
-    if shutil.which("tmux") is None:
-        pytest.skip("tmux is not installed")
-    if not COMMAND.exists():
-        pytest.skip(f"the wirereader command is not installed at {COMMAND}")
     from tests.loopback import LoopbackServer
 
     data = _big_feed()
@@ -141,18 +143,7 @@ def test_the_reader_refreshes_a_large_feed_in_a_real_terminal(tmp_path: Path) ->
         server.route("/big.xml", body=data)
         config = tmp_path / "config.toml"
         config.write_text(f'[[feeds]]\nurl = "{server.url("/big.xml")}"\n')
-        session = Tmux(f"wirereader-test-{uuid.uuid4().hex[:8]}")
-        env = {
-            "WIREREADER_DB": str(tmp_path / "cache.db"),
-            "WIREREADER_CONFIG": str(config),
-            "TZ": "UTC",
-            "TERM": "xterm-256color",
-        }
-        settings = " ".join(f"{k}={v}" for k, v in env.items())
-        command = f"env -u COLUMNS -u LINES {settings} {COMMAND}; sleep 5"
-        session.run(
-            "-f", "/dev/null", "new-session", "-d", "-s", "wr", "-x", "120", "-y", "40", command
-        )
+        session = start_reader(tmp_path / "cache.db", config)
         try:
             screen = session.wait_for("last refresh", timeout=60)  # the start-up refresh
             assert "80 new" in screen and "failing" not in screen, screen

@@ -128,12 +128,16 @@ async def test_the_next_dispatch_reuses_the_widgets(reader: Reader) -> None:
         assert text.size.height == len(text.lines(text.content_size.width))
 
 
+#: Forty paragraphs: several screens of text to scroll through.
+LONG = Dispatch(
+    guid="l",
+    headline="Long story",
+    body=tuple(Block("paragraph", f"Paragraph {i} " + "word " * 40) for i in range(40)),
+)
+
+
 async def test_a_long_dispatch_scrolls_with_keys_and_reopens_at_the_top(reader: Reader) -> None:
-    long = Dispatch(
-        guid="l",
-        headline="Long story",
-        body=tuple(Block("paragraph", f"Paragraph {i} " + "word " * 40) for i in range(40)),
-    )
+    long = LONG
     app = WireReaderApp(reader, refresh_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         view = await settled_view(app, pilot)
@@ -163,11 +167,7 @@ async def test_a_long_dispatch_scrolls_with_keys_and_reopens_at_the_top(reader: 
 async def test_keys_that_arrive_together_all_scroll(reader: Reader) -> None:
     """A held j (or page down) reaches the app as a burst of keys handled before the next
     refresh; each must count. Textual's own actions aimed them all at the same line."""
-    long = Dispatch(
-        guid="l",
-        headline="Long story",
-        body=tuple(Block("paragraph", f"Paragraph {i} " + "word " * 40) for i in range(40)),
-    )
+    long = LONG
     app = WireReaderApp(reader, refresh_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         view = await settled_view(app, pilot)
