@@ -39,7 +39,7 @@ from tests.loopback import LoopbackServer
 from wirereader import cli
 from wirereader.model import Related, SourceInfo
 from wirereader.service import Reader
-from wirereader.service.refresh import MAX_BACKOFF, MIN_BACKOFF, backoff_delay
+from wirereader.service.backoff import MAX_BACKOFF, MIN_BACKOFF, backoff_delay
 
 TIMEOUT = 3.0
 GOOD_TITLES = [f"Good story {i}" for i in range(1, 6)]

@@ -273,3 +273,34 @@ def test_refresh_every_that_is_not_a_number_is_a_config_error(tmp_path: Path) ->
     path.write_text('[settings]\nrefresh_every = "often"\n')
     with pytest.raises(ConfigError, match=r"\[settings\]"):
         load(path)
+
+
+def test_an_unreachable_feed_backs_off_when_others_answer(
+    reader: Reader, server: LoopbackServer
+) -> None:
+    """A dead server backs off like repeated HTTP errors, but only when the refresh shows
+    the network works: other feeds answered."""
+    server.route("/a", body=feed(("a1", "First")))
+    dead = "http://127.0.0.1:9/feed.xml"  # the discard port: connection refused
+    reader.add([server.url("/a"), dead])
+    first = reader.refresh_sync()
+    assert first.failed == 1 and not first.offline
+    by_url = {s.url: s for s in reader.sources()}
+    assert reader.store.fetch_state(by_url[dead].id).next_attempt is None  # one glitch: free
+    second = reader.refresh_sync()
+    assert second.failed == 1
+    state = reader.store.fetch_state(by_url[dead].id)
+    assert state.next_attempt is not None
+    dead_source = {s.url: s for s in reader.sources()}[dead]
+    assert (dead_source.last_error or "").startswith("connection refused; next try in")
+    third = reader.refresh_sync()
+    assert third.skipped == 1 and third.failed == 0
+    assert reader.refresh_sync(force=True).failed == 1  # --force tries it anyway
+
+
+def test_offline_nothing_backs_off(reader: Reader) -> None:
+    reader.add(["http://127.0.0.1:9/a.xml", "http://127.0.0.1:9/b.xml"])
+    for _ in range(3):
+        summary = reader.refresh_sync()
+        assert summary.offline and summary.skipped == 0
+    assert all(reader.store.fetch_state(s.id).next_attempt is None for s in reader.sources())

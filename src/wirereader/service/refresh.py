@@ -10,7 +10,6 @@ runs on one dedicated writer thread with its own connection, one transaction per
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from wirereader.model import Dispatch, FormatError, ParseResult
 from wirereader.sanitize import clean_message
+from wirereader.service.backoff import back_off_unreachable, backoff_delay, duration
 
 if TYPE_CHECKING:
     from wirereader.config import Config
@@ -105,47 +105,6 @@ class RefreshSummary:
 
 ProgressCallback = Callable[[FeedOutcome, int, int], None]
 
-#: Polite fetching (EXPECTATIONS.md B: 429, 5xx, retry-after-storm, 410). A server's
-#: Retry-After is clamped to [MIN_BACKOFF, MAX_RETRY_AFTER]; repeated failures back off
-#: exponentially from MIN_BACKOFF up to MAX_BACKOFF, with up to 10 % jitter so many
-#: readers do not come back at the same second.
-MIN_BACKOFF = 60.0
-MAX_BACKOFF = 6 * 3600.0
-MAX_RETRY_AFTER = 24 * 3600.0
-
-
-def backoff_delay(
-    status: int | None,
-    retry_after: float | None,
-    failures: int,
-    *,
-    jitter: Callable[[], float] = random.random,
-) -> float | None:
-    """Seconds to wait before fetching a source again after an HTTP error, or None.
-
-    ``failures`` is how many fetches had already failed in a row before this one. A 429,
-    or a 503 with Retry-After, is honoured at once (garbage Retry-After = the default
-    back-off); any other 4xx/5xx backs off from its second failure in a row, so one
-    glitch costs nothing. Network errors are not HTTP answers and do not back off.
-    """
-    if status is None or status < 400:
-        return None
-    if status in (429, 503) and retry_after is not None:
-        return min(max(retry_after, MIN_BACKOFF), MAX_RETRY_AFTER)
-    if status != 429:
-        if failures < 1:
-            return None
-        failures -= 1
-    delay = MIN_BACKOFF * 2.0 ** min(failures, 30)
-    return min(delay * (1.0 + 0.1 * jitter()), MAX_BACKOFF)
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 3600:
-        return f"{max(1, round(seconds / 60))} min"
-    hours = seconds / 3600
-    return f"{hours:.0f} h" if hours >= 10 or hours == int(hours) else f"{hours:.1f} h"
-
 
 def failed_update(
     result: FetchResult, target: FeedTarget, now: datetime
@@ -162,7 +121,7 @@ def failed_update(
         delay = backoff_delay(result.status, result.retry_after, target.error_count)
         if delay is not None:
             retry_at = now + timedelta(seconds=delay)
-            error = f"{error}; next try in {_duration(delay)}"
+            error = f"{error}; next try in {duration(delay)}"
     error = clean_message(error)
     update = SourceUpdate(
         source_id=target.source_id, fetched_at=now, error=error, retry_at=retry_at, gone=gone
@@ -223,6 +182,7 @@ async def refresh_feeds(
         return dict(store().save_batch(updates).per_source)
 
     pending: list[tuple[SourceUpdate, FeedOutcome]] = []
+    unreachable: list[FeedTarget] = []
     last_flush = time.monotonic()
     done = 0
 
@@ -274,6 +234,8 @@ async def refresh_feeds(
                         writer, lookup_sync, target.source_id, guids
                     ),
                 )
+        if outcome.unreachable:
+            unreachable.append(target)
         pending.append((update, outcome))
         if time.monotonic() - last_flush >= BATCH_SECONDS:
             await flush()
@@ -288,6 +250,10 @@ async def refresh_feeds(
             ]
             await asyncio.gather(*tasks)
             await flush()
+            if unreachable and not summary.offline:
+                deferred = back_off_unreachable(unreachable, datetime.now(UTC))
+                if deferred:
+                    await loop.run_in_executor(writer, lambda: store().defer(deferred))
     finally:
         if store_box:
             await loop.run_in_executor(writer, store_box[0].close)

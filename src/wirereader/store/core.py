@@ -137,6 +137,16 @@ class Store:
                 "UPDATE sources SET next_attempt = NULL, gone = 0 WHERE id = ?", (source_id,)
             )
 
+    def defer(self, deferred: Sequence[tuple[int, datetime, str]]) -> None:
+        """Back sources off after the fact: ``(source id, next attempt, note)``; the note
+        is added to the error already stored by the refresh."""
+        with self._write() as db:
+            db.executemany(
+                """UPDATE sources SET next_attempt = ?, last_error = last_error || ?
+                   WHERE id = ? AND last_error IS NOT NULL""",
+                [(to_us(when), note, source_id) for source_id, when, note in deferred],
+            )
+
     def save_batch(self, updates: Sequence[SourceUpdate]) -> BatchStats:
         return save_batch(self._conn, updates)
 
