@@ -53,8 +53,9 @@ class Tmux:
         self.run("send-keys", "-t", "wr", *keys)
 
 
-def start_reader(db: Path, config: Path) -> Tmux:
-    """The installed command in a private tmux server, 120x40, on this cache and config."""
+def start_reader(db: Path, config: Path, **extra: str) -> Tmux:
+    """The installed command in a private tmux server, 120x40, on this cache and config
+    (``extra``: more environment; DISPLAY and WAYLAND_DISPLAY are always unset)."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     if not COMMAND.exists():
@@ -65,10 +66,12 @@ def start_reader(db: Path, config: Path) -> Tmux:
         "WIREREADER_CONFIG": str(config),
         "TZ": "UTC",
         "TERM": "xterm-256color",
+        **extra,
     }
     # COLUMNS/LINES (set by some test runners) would override the real terminal size.
     settings = " ".join(f"{k}={v}" for k, v in env.items())
-    command = f"env -u COLUMNS -u LINES {settings} {COMMAND}; sleep 5"
+    unset = "-u COLUMNS -u LINES -u DISPLAY -u WAYLAND_DISPLAY"
+    command = f"env {unset} {settings} {COMMAND}; sleep 5"
     session.run(
         "-f", "/dev/null", "new-session", "-d", "-s", "wr", "-x", "120", "-y", "40", command
     )
@@ -150,3 +153,27 @@ def test_the_reader_refreshes_a_large_feed_in_a_real_terminal(tmp_path: Path) ->
             assert "Loopback story 79" in screen
         finally:
             session.run("kill-server")
+
+
+def test_a_terminal_browser_gets_the_terminal_and_gives_it_back(tmp_path: Path) -> None:
+    """Over SSH the browser `o` finds draws in the terminal (w3m, lynx, a $BROWSER
+    command): the reader steps aside while it runs and comes back when it quits."""
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "terminal-browser"
+    browser.write_text(
+        f'#!/bin/sh\necho "$1" > {opened}\necho "TERMINAL BROWSER SHOWS $1"\nsleep 2\n'
+    )
+    browser.chmod(0o755)
+    make_reader(tmp_path).close()
+    session = start_reader(tmp_path / "cache.db", tmp_path / "config.toml", BROWSER=str(browser))
+    try:
+        session.wait_for("Putin, Lukashenko discuss common defence space")
+        session.keys("Enter")
+        session.wait_for("Photo: AFP/VNA/CVN")
+        session.keys("o")
+        screen = session.wait_for("TERMINAL BROWSER SHOWS http")
+        assert "Sources" not in screen  # the reader is out of the way
+        session.wait_for("Photo: AFP/VNA/CVN")  # and back when the browser quits
+        assert opened.read_text().strip().startswith("http")
+    finally:
+        session.run("kill-server")

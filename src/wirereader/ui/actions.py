@@ -7,8 +7,10 @@ and the widgets they use.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
-from textual.app import App
+from textual.app import App, SuspendNotSupported
 from textual.notifications import SeverityLevel
 
 from wirereader.model import StoredDispatch
@@ -16,6 +18,9 @@ from wirereader.sanitize import safe_url, url_host
 from wirereader.service import Reader
 from wirereader.ui.dispatch import DispatchView
 from wirereader.ui.headlines import HeadlineList
+
+if TYPE_CHECKING:
+    from webbrowser import BaseBrowser
 
 
 class DispatchActions(App[None]):
@@ -43,15 +48,26 @@ class DispatchActions(App[None]):
         if url is None:
             self.say("This dispatch has no web link to open.", timeout=3)
             return
+        # webbrowser never goes through a shell; safe_url already refused a leading "-".
+        from wirereader.ui.browser import find_browser, takes_the_terminal
+
+        browser = find_browser()
+        if browser is None:
+            self.say("No web browser on this machine: y copies the link.", timeout=6)
+            return
+        if takes_the_terminal(browser):
+            try:
+                with self.suspend():  # the browser has the terminal until it quits
+                    browser.open(url, new=2)
+            except SuspendNotSupported:
+                self.say("A terminal browser cannot run here: y copies the link.", timeout=6)
+            return
         self.say(f"Opening {url_host(url)} in the browser", timeout=3)
-        self._open_browser(url)
+        self._open_browser(browser, url)
 
     @work(thread=True, exit_on_error=False, group="browser")
-    def _open_browser(self, url: str) -> None:
-        # webbrowser never goes through a shell; safe_url already refused a leading "-".
-        import webbrowser  # here, not at start-up: ~2 ms nobody needs before a link is opened
-
-        webbrowser.open(url, new=2)
+    def _open_browser(self, browser: BaseBrowser, url: str) -> None:
+        browser.open(url, new=2)
 
     def action_copy_link(self) -> None:
         stored = self._current()
