@@ -155,3 +155,18 @@ def test_show_versions_prints_the_change(tmp_path: Path) -> None:
     row = json.loads(run("list", "--source", "Test Wire", "--json").stdout.splitlines()[0])
     out = run("show", str(row["wirereader"]["id"]), "--versions").stdout
     assert "-Headline: Quake kills 10" in out and "+Headline: Quake kills 25" in out
+
+
+def test_refresh_offline_says_so_in_plain_lines(tmp_path: Path) -> None:
+    """stderr here is a pipe, as under cron: plain lines, never the terminal's escapes."""
+    config = tmp_path / "offline.toml"
+    config.write_text(
+        '[[feeds]]\nurl = "http://127.0.0.1:9/a.xml"\n[[feeds]]\nurl = "http://127.0.0.1:9/b.xml"\n'
+    )
+    done = run("--config", str(config), "refresh", check=False)
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr and "\r" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert "failed: http://127.0.0.1:9/a.xml: connection refused" in lines
+    assert "offline: no server answered; the cache is as it was" in lines
+    assert done.stdout.startswith("2 feeds: 0 new")

@@ -237,9 +237,13 @@ def _cmd_refresh(reader: Reader, args: argparse.Namespace) -> int:
 
     live = sys.stderr.isatty() and not args.quiet
 
+    # The progress line is redrawn in place on a terminal only: a log (cron, a pipe) gets
+    # plain lines, no escape sequences.
+    clear = "\r\033[K" if live else ""
+
     def progress(outcome: FeedOutcome, done: int, total: int) -> None:
         if outcome.status == "failed":
-            print(f"\r\033[Kfailed: {outcome.url}: {outcome.error}", file=sys.stderr)
+            print(f"{clear}failed: {outcome.url}: {outcome.error}", file=sys.stderr)
         if live:
             print(f"\r\033[K[{done}/{total}] {outcome.url}", end="", file=sys.stderr, flush=True)
 
@@ -249,6 +253,8 @@ def _cmd_refresh(reader: Reader, args: argparse.Namespace) -> int:
     summary = reader.refresh_sync(progress=progress, full_text=args.full_text, force=args.force)
     if live:
         print("\r\033[K", end="", file=sys.stderr)
+    if summary.offline:
+        print("offline: no server answered; the cache is as it was", file=sys.stderr)
     print(summary.line())
     return 1 if summary.failed and summary.failed == summary.feeds else 0
 
