@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -463,3 +464,46 @@ def test_a_narrow_sources_pane_keeps_names_readable() -> None:
     assert wide.startswith("Wire EN - ") and wide.endswith("812/845")
     assert narrow.startswith("Wire EN") and narrow.endswith(" 812")
     assert SourceList._row("Wire EN", 845, 0, None, 13).plain.rstrip() == "Wire EN"
+
+
+def _dated_feed(*items: tuple[str, str, datetime]) -> bytes:
+    from email.utils import format_datetime
+
+    body = "".join(
+        f"<item><title>{title}</title><link>http://127.0.0.1/s/{guid}</link><guid>{guid}</guid>"
+        f"<pubDate>{format_datetime(when)}</pubDate><description>Body of {guid}.</description>"
+        "</item>"
+        for guid, title, when in items
+    )
+    return f'<rss version="2.0"><channel><title>Desk</title>{body}</channel></rss>'.encode()
+
+
+async def test_a_flash_arriving_while_open_is_announced_once(tmp_path: Path) -> None:
+    """Marked in the list is not enough while one reads another story: a new FLASH, BULLETIN
+    or URGENT dated within the hour is announced, once; older ones arrive quietly."""
+    now = datetime.now(UTC)
+    old_urgent = ("u0", "URGENT: Yesterday's vote count", now - timedelta(hours=20))
+    calm = ("c1", "Markets steady in Hanoi", now - timedelta(minutes=5))
+    with LoopbackServer() as server:
+        server.route("/wire", body=_dated_feed(calm))
+        reader = make_reader(tmp_path)
+        reader.add([server.url("/wire")])
+        app = WireReaderApp(reader, refresh_on_start=True, refresh_every=0)
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not [n for n in app._notifications if n.severity == "warning"]
+            flash = ("f1", "FLASH: Quake hits the capital", now - timedelta(minutes=1))
+            server.route("/wire", body=_dated_feed(flash, old_urgent, calm))
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            alerts = [(n.title, n.message) for n in app._notifications if n.severity == "warning"]
+            assert alerts == [("FLASH · Desk", "FLASH: Quake hits the capital")]
+            server.route("/wire", body=_dated_feed(("c2", "Rain", now), flash, old_urgent, calm))
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            again = [n for n in app._notifications if n.severity == "warning"]
+            assert len(again) == 1  # the same FLASH is not announced twice
+        reader.close()

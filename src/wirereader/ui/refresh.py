@@ -9,10 +9,12 @@ the first frame, so nothing here imports it at start-up.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual import work
 
+from wirereader.model import URGENCY_LABELS
 from wirereader.sanitize import clean_message
 from wirereader.ui.actions import DispatchActions
 from wirereader.ui.headlines import HeadlineList
@@ -23,11 +25,21 @@ if TYPE_CHECKING:  # imported by the first refresh, after the first frame
     from wirereader.service.refresh import FeedOutcome, RefreshSummary
 
 
+#: Urgent dispatches dated within this long alert when they arrive; older ones are news
+#: caught up on, not news breaking.
+ALERT_WINDOW = timedelta(hours=1)
+MAX_ALERTS = 3
+#: How far down the newest unread a refresh looks for new urgent dispatches.
+ALERT_SCAN = 100
+
+
 class RefreshActions(DispatchActions):
     """Refresh in a worker that never takes the app down; progress and totals in the status."""
 
     source_id: int | None
     searching: str | None
+    #: Ids of urgent dispatches already alerted or there at start (see `alert_urgent`).
+    _alerted: set[int] | None = None
 
     if TYPE_CHECKING:  # provided by the app
 
@@ -59,6 +71,7 @@ class RefreshActions(DispatchActions):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self) -> None:
+        self._alerted_ids()  # what was cached before the first refresh never alerts
         self.status.progress = "refreshing…"
         self.update_status()
 
@@ -79,6 +92,43 @@ class RefreshActions(DispatchActions):
         self.status.refresh_done(summary)
         self._rows_changed()
         self.update_status()
+        if summary.new:
+            self.alert_urgent()
+
+    def alert_urgent(self) -> None:
+        """Say so when a FLASH, BULLETIN or URGENT dispatch arrives while the reader is open.
+
+        With the reader refreshing itself, one would otherwise sit unseen in the list
+        while a story is being read. Only unread ones dated within `ALERT_WINDOW` alert,
+        at most `MAX_ALERTS` at a time, and each once: the first refresh after a night
+        away does not read the night out loud. What was on screen at start never alerts.
+        """
+        alerted = self._alerted_ids()
+        recent = datetime.now(UTC) - ALERT_WINDOW
+        fresh = [
+            h
+            for h in self.reader.headlines(limit=ALERT_SCAN, unread_only=True)
+            if h.urgency in URGENCY_LABELS and h.id not in alerted and h.time >= recent
+        ]
+        alerted.update(h.id for h in fresh)
+        for h in fresh[:MAX_ALERTS]:
+            label = URGENCY_LABELS[h.urgency or 0]
+            self.say(
+                h.headline, title=f"{label} · {h.source_title}", severity="warning", timeout=12
+            )
+        if len(fresh) > MAX_ALERTS:
+            self.say(f"and {len(fresh) - MAX_ALERTS} more", severity="warning", timeout=12)
+        if fresh:
+            self.bell()
+
+    def _alerted_ids(self) -> set[int]:
+        """The urgent dispatches already known: at first use (the first refresh starting),
+        those cached then."""
+        if self._alerted is None:
+            self._alerted = {
+                h.id for h in self.reader.headlines(limit=ALERT_SCAN) if h.urgency in URGENCY_LABELS
+            }
+        return self._alerted
 
     def _rows_changed(self) -> None:
         """Rows were written by the refresh: re-read, keeping the cursor on its headline."""
