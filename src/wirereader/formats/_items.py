@@ -123,7 +123,7 @@ def collect(
     result returned.
     """
     seen: set[str] = set()
-    remember: dict[str, str] | None = None if keys is None else {}
+    remember: dict[str, str] = {}  # item key -> guid, returned only with keys
     skipped = duplicates = failed = 0
     for index, raw in enumerate(items):
         if len(result.dispatches) + len(result.unchanged) >= MAX_ITEMS:
@@ -137,8 +137,7 @@ def collect(
             else:
                 seen.add(guid)
                 result.unchanged.append(guid)
-                if remember is not None:
-                    remember[key] = guid
+                remember[key] = guid
             continue
         try:
             built = dispatch(build(index, raw), result.format)
@@ -152,14 +151,13 @@ def collect(
         else:
             seen.add(built.guid)
             result.dispatches.append(built)
-            if remember is not None:
-                remember[key] = built.guid
+            remember[key] = built.guid
     if skipped:
         result.warnings.append(f"{skipped} items without title, link, id or content skipped")
     if duplicates:
         result.warnings.append(f"{duplicates} items repeating an earlier id ignored")
     if failed:
         result.warnings.append(f"{failed} items could not be read")
-    if remember is None:
+    if keys is None:
         return result
     return replace(result, seen=SeenItems("", result.format, tuple(result.warnings), remember))

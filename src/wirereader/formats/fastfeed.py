@@ -117,18 +117,21 @@ def read(
     if container is not root:
         base, lang = scope.enter(container, base, lang)
     feed = reader.container(container, base, lang, root_lang)
-    if known_items is None:
-        entries: list[dict[str, Any] | None] = [
-            reader.entry(item, *scope.enter(item, base, lang)) for item in items
-        ]
-        return fmt, feed, entries, items, []
-    prefix = known.item_prefix(context, fmt, scope.use_base, scope.use_lang, feed.get("language"))
-    entries, keys = [], []
+    if known_items is not None:
+        prefix = known.item_prefix(
+            context, fmt, scope.use_base, scope.use_lang, feed.get("language")
+        )
+    entries: list[dict[str, Any] | None] = []
+    keys: list[str] = []
     for item in items:
         item_base, item_lang = scope.enter(item, base, lang)
-        key = known.item_key(prefix, item_base, item_lang, etree.tostring(item, with_tail=False))
-        keys.append(key)
-        entries.append(None if key in known_items else reader.entry(item, item_base, item_lang))
+        if known_items is not None:
+            xml = etree.tostring(item, with_tail=False)
+            keys.append(key := known.item_key(prefix, item_base, item_lang, xml))
+            if key in known_items:
+                entries.append(None)
+                continue
+        entries.append(reader.entry(item, item_base, item_lang))
     return fmt, feed, entries, items, keys
 
 

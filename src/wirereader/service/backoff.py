@@ -80,10 +80,15 @@ def back_off_unreachable(
                 (
                     target.source_id,
                     now + timedelta(seconds=delay),
-                    f"; next try in {duration(delay)}",
+                    next_try(delay),
                 )
             )
     return deferred
+
+
+def next_try(delay: float) -> str:
+    """What a failing source's error says of its back-off (appended to the error)."""
+    return f"; next try in {duration(delay)}"
 
 
 def duration(seconds: float) -> str:

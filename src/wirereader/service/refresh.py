@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from wirereader.model import Dispatch, FormatError, ParseResult
 from wirereader.sanitize import clean_message
-from wirereader.service.backoff import back_off_unreachable, backoff_delay, duration
+from wirereader.service.backoff import back_off_unreachable, backoff_delay, next_try
 
 if TYPE_CHECKING:
     from wirereader.config import Config
@@ -121,7 +121,7 @@ def failed_update(
         delay = backoff_delay(result.status, result.retry_after, target.error_count)
         if delay is not None:
             retry_at = now + timedelta(seconds=delay)
-            error = f"{error}; next try in {duration(delay)}"
+            error += next_try(delay)
     error = clean_message(error)
     update = SourceUpdate(
         source_id=target.source_id, fetched_at=now, error=error, retry_at=retry_at, gone=gone
