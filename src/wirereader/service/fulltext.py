@@ -38,10 +38,14 @@ ENRICHED = "+article"
 Lookup = Callable[[Sequence[str]], Awaitable[dict[str, Dispatch]]]
 
 
+def _host(url: str) -> str:
+    return url_host(url).strip("[]").lower()
+
+
 def allowed_page(url: str, feed_url: str) -> bool:
     """May a feed make us fetch this page? Not a private address unless the feed lives there."""
-    host = url_host(url).strip("[]").lower()
-    if host == url_host(feed_url).strip("[]").lower():
+    host = _host(url)
+    if host == _host(feed_url):
         return True
     if host == "localhost" or host.endswith(".localhost"):
         return False
@@ -58,7 +62,7 @@ def allowed_address(url: str, address: str, feed_url: str) -> bool:
     On the feed's own host, from anywhere (a feed on the intranet links its own pages);
     anywhere else, from public addresses only, whatever the name.
     """
-    if url_host(url).strip("[]").lower() == url_host(feed_url).strip("[]").lower():
+    if _host(url) == _host(feed_url):
         return True
     try:
         return ipaddress.ip_address(address).is_global
