@@ -507,3 +507,31 @@ async def test_a_flash_arriving_while_open_is_announced_once(tmp_path: Path) -> 
             again = [n for n in app._notifications if n.severity == "warning"]
             assert len(again) == 1  # the same FLASH is not announced twice
         reader.close()
+
+
+async def test_vi_keys_move_in_the_sources_and_related_panes(reader: Reader) -> None:
+    """j/k/g/G move the headline list; the panes beside it knew only the arrows, so a
+    reader who tabbed to Sources and pressed j saw nothing happen."""
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")  # a dispatch with two related headlines
+        related = app.query_one("#related", RelatedList)
+        related.focus()
+        await pilot.pause()
+        related.highlighted = 0
+        await pilot.press("j")
+        assert related.highlighted == 1
+        await pilot.press("k")
+        assert related.highlighted == 0
+        await pilot.press("G")
+        assert related.highlighted == 1
+        await pilot.press("g")
+        assert related.highlighted == 0
+        sources = app.query_one("#sources", SourceList)
+        sources.focus()
+        await pilot.pause()
+        assert sources.highlighted == 0
+        await pilot.press("j")
+        assert sources.highlighted == 1
+        await pilot.press("k")
+        assert sources.highlighted == 0

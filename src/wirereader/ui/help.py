@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from wirereader.ui.headlines import HeadlineList
+from wirereader.ui.panes import VI_KEYS
 
 _KEY_NAMES = {
     "question_mark": "?",
@@ -53,6 +54,7 @@ class HelpScreen(ModalScreen[None]):
         groups: list[tuple[str, list[Binding]]] = [
             ("Reader", [b for b in self._bindings_of.BINDINGS if isinstance(b, Binding)]),
             ("Headline list", [b for b in HeadlineList.BINDINGS if isinstance(b, Binding)]),
+            ("Sources and Related panes", [*VI_KEYS, Binding("enter", "select", "Choose")]),
         ]
         for title, bindings in groups:
             table.add_row(Text(title, style="underline"), "")

@@ -7,6 +7,7 @@ Both hold a handful of rows, so `OptionList` is fine here (it is not, at 100k ro
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -16,9 +17,20 @@ from wirereader.render_text import cell_width
 
 ALL_SOURCES = "all"
 
+#: The headline list's vi keys, in the panes beside it too: a reader who moves with j
+#: there presses j here (OptionList itself knows only the arrows, home and end).
+VI_KEYS = [
+    Binding("j", "cursor_down", "Down", show=False),
+    Binding("k", "cursor_up", "Up", show=False),
+    Binding("g", "first", "First", show=False),
+    Binding("G", "last", "Last", show=False),
+]
+
 
 class SourceList(OptionList):
     """All sources, then each one with its unread/cached counts; a failing feed shows '!'."""
+
+    BINDINGS = VI_KEYS
 
     class Chosen(Message):
         def __init__(self, source_id: int | None) -> None:
@@ -105,6 +117,8 @@ class SourceList(OptionList):
 
 class RelatedList(OptionList):
     """A dispatch's related headlines, numbered: enter or the digit key follows one."""
+
+    BINDINGS = VI_KEYS
 
     class Followed(Message):
         def __init__(self, related: Related) -> None:
