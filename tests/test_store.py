@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_codec import full_dispatch
-from wirereader.model import Block, Dispatch, PubStatus
+from wirereader.model import Block, Dispatch, PubStatus, source_label
 from wirereader.store import SCHEMA_VERSION, SourceUpdate, Store, StoreError, search_expression
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -98,6 +98,44 @@ def test_sources(store: Store, sid: int) -> None:
     assert store.source(sid) is None
     assert store.count() == 0
     assert store.search("headline") == []
+
+
+def test_untitled_sources_are_named_by_host_and_feed(store: Store, sid: int) -> None:
+    """ninjs, NewsML-G2 and dispatch-text sources have no title: the whole URL cut to a
+    name cell read "http://127.0…" for each of them alike."""
+    g2 = store.ensure_source("https://feeds.wire.example/g2/latest.xml")
+    text = store.ensure_source("http://127.0.0.1:8801/dispatch-text/minsk-talks.txt")
+    store.save_batch([ok(g2, mk("g", 1)), ok(text, mk("t", 2)), ok(sid, mk("x", 3))])
+    by_id = {s.id: s.label for s in store.sources()}
+    assert by_id == {
+        g2: "wire.example › g2",
+        text: "127.0.0.1 › minsk-talks",
+        sid: "Xinhua",
+    }
+    # The list is in the order of those names, and headlines carry them too.
+    assert [s.id for s in store.sources()] == [text, g2, sid]
+    assert {h.source_title for h in store.headlines()} == set(by_id.values())
+    found = store.find(text, "t")
+    assert found is not None and found.source_title == "127.0.0.1 › minsk-talks"
+    # A title from a later fetch wins.
+    store.save_batch([ok(g2, title="Wire G2")])
+    assert store.source(g2).label == "Wire G2"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://feeds.afp.com/rss/world/feed.xml", "afp.com › world"),
+        ("https://www.reuters.com/", "reuters.com"),
+        ("https://api.wire.example/v1/ninjs/latest?since=0", "wire.example › ninjs"),
+        ("https://vnanet.vn/rss", "vnanet.vn"),
+        ("https://example.com/", "example.com"),
+        ("file:///tmp/x.txt", "file:///tmp/x.txt"),
+    ],
+)
+def test_source_label_of_a_url(url: str, label: str) -> None:
+    assert source_label("", url) == label
+    assert source_label("Its own title", url) == "Its own title"
 
 
 def test_new_unchanged_updated_with_versions(store: Store, sid: int) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 #: Wire urgency: 1 is a flash, 9 the least urgent. ninjs and NewsML-G2 carry it directly;
 #: RSS only through headline markers (see `formats.signals`).
@@ -189,6 +191,44 @@ class SourceInfo:
     gone: bool = False
     #: Failed fetches in a row (drives the back-off).
     error_count: int = 0
+
+    @property
+    def label(self) -> str:
+        return source_label(self.title, self.url)
+
+
+#: Host labels that say nothing about whose feed it is ("feeds.afp.com" is AFP's).
+_PLAIN_HOST_LABELS = frozenset({"www", "feeds", "feed", "rss", "api"})
+#: Path segments that say nothing about which of a host's feeds it is.
+_PLAIN_SEGMENTS = frozenset({"rss", "feed", "feeds", "atom", "index", "latest", "api", "v1", "v2"})
+_FEED_SUFFIXES = (".xml", ".rss", ".atom", ".json", ".txt", ".php")
+
+
+@lru_cache(maxsize=4096)
+def source_label(title: str, url: str) -> str:
+    """What a source is called: its own title, or a short name made from its URL.
+
+    ninjs, NewsML-G2 and dispatch-text sources have no feed title, and the whole URL in
+    a 12- or 16-column name cell read "http://127.0…" for every one of them. The host
+    (whose feed it is) and the last telling path segment (which of its feeds) fit, and
+    set one source apart from the next.
+    """
+    if title:
+        return title
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removesuffix(".")
+    if not host:
+        return url
+    labels = host.split(".")
+    if len(labels) > 2 and labels[0] in _PLAIN_HOST_LABELS:
+        host = ".".join(labels[1:])
+    for segment in reversed([s for s in parts.path.split("/") if s]):
+        stem = segment
+        for suffix in _FEED_SUFFIXES:
+            stem = stem.removesuffix(suffix)
+        if stem and stem.casefold() not in _PLAIN_SEGMENTS:
+            return f"{host} › {stem}"
+    return host
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ def source_row(s: SourceInfo) -> str:
             else "never fetched"
         )
     )
-    return f"{s.id:>4}  {fit(s.title or s.url, 30)} {s.cached:>6} cached {s.unread:>6} unread  {state}\n      {s.url}"
+    return f"{s.id:>4}  {fit(s.label, 30)} {s.cached:>6} cached {s.unread:>6} unread  {state}\n      {s.url}"
 
 
 def dispatch_text(s: StoredDispatch, width: int = 80) -> str:

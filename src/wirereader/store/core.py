@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 
 from wirereader.codec import dispatch_from_json
-from wirereader.model import Dispatch, Headline, SourceInfo, StoredDispatch
+from wirereader.model import Dispatch, Headline, SourceInfo, StoredDispatch, source_label
 from wirereader.store.batch import BatchStats, SourceUpdate, save_batch
 from wirereader.store.queries import (
     HEADLINE,
@@ -24,7 +24,6 @@ from wirereader.store.queries import (
     SOURCE,
     SOURCE_KINDS,
     STORED,
-    TITLE,
     FetchState,
     filters,
     headline_of,
@@ -94,8 +93,9 @@ class Store:
         return None if row is None else source_of(row)
 
     def sources(self) -> list[SourceInfo]:
-        rows = self._conn.execute(SOURCE + f" ORDER BY {TITLE} COLLATE NOCASE, s.id")
-        return [source_of(row) for row in rows]
+        """By the name the reader shows (a title-less source's comes from its URL)."""
+        found = [source_of(row) for row in self._conn.execute(SOURCE)]
+        return sorted(found, key=lambda s: (s.label.casefold(), s.id))
 
     def remove_source(self, source_id: int) -> None:
         """Forget a source and everything cached from it (only ever on the user's word)."""
@@ -219,7 +219,7 @@ class Store:
         return StoredDispatch(
             id=row[0],
             source_id=row[1],
-            source_title=row[2],
+            source_title=source_label(row[2], row[3]),
             source_url=row[3],
             dispatch=dispatch_from_json(row[4]),
             time=from_us(row[5]),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
 
-from wirereader.model import Headline, PubStatus, SourceInfo
+from wirereader.model import Headline, PubStatus, SourceInfo, source_label
 from wirereader.store.schema import cjk_tokens, from_us
 
 SourceKind = Literal["feed", "local", "sample", "pages"]
@@ -18,13 +18,11 @@ SOURCE_KINDS: frozenset[str] = frozenset(get_args(SourceKind))
 
 # S608 (the noqa marks in `store.core`): every query is joined from the constant fragments
 # in this module; values only ever travel as parameters.
-TITLE = "CASE s.title WHEN '' THEN s.url ELSE s.title END"
-HEADLINE = f"""SELECT d.id, d.source_id, {TITLE}, d.headline, d.sort_key, d.urgency,
+HEADLINE = """SELECT d.id, d.source_id, s.title, s.url, d.headline, d.sort_key, d.urgency,
         d.pub_status, d.updates, coalesce(m.read, 0), coalesce(m.starred, 0)"""
 HEADLINE_JOINS = """ JOIN sources s ON s.id = d.source_id
         LEFT JOIN marks m ON m.dispatch_id = d.id"""
-STORED = """SELECT d.id, d.source_id, CASE s.title WHEN '' THEN s.url ELSE s.title END,
-        s.url, d.content, d.sort_key, d.first_seen, d.updated, d.updates,
+STORED = """SELECT d.id, d.source_id, s.title, s.url, d.content, d.sort_key, d.first_seen, d.updated, d.updates,
         coalesce(m.read, 0), coalesce(m.starred, 0)
     FROM dispatches d JOIN sources s ON s.id = d.source_id
         LEFT JOIN marks m ON m.dispatch_id = d.id"""
@@ -65,14 +63,14 @@ def headline_of(row: Any) -> Headline:
     return Headline(
         id=row[0],
         source_id=row[1],
-        source_title=row[2],
-        headline=row[3],
-        time=from_us(row[4]),
-        urgency=row[5],
-        pub_status=status_of(row[6]),
-        updates=row[7],
-        read=bool(row[8]),
-        starred=bool(row[9]),
+        source_title=source_label(row[2], row[3]),
+        headline=row[4],
+        time=from_us(row[5]),
+        urgency=row[6],
+        pub_status=status_of(row[7]),
+        updates=row[8],
+        read=bool(row[9]),
+        starred=bool(row[10]),
     )
 
 

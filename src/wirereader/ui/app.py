@@ -152,7 +152,7 @@ class WireReaderApp(RefreshActions):
         reader = self.reader
         title = "All sources"
         if source_id is not None and (info := reader.source(source_id)):
-            title = info.title or info.url
+            title = info.label
         return RowSource(
             count=lambda: reader.count(source_id),
             window=lambda offset, limit: reader.headlines(source_id, offset=offset, limit=limit),

@@ -48,7 +48,7 @@ class ReaderCommands(Provider):
         ]
         out.append(("Source: All", partial(app.show_source, None), "Every source together"))
         for source in app.reader.sources():
-            title = source.title or source.url
+            title = source.label
             out.append((f"Source: {title}", partial(app.show_source, source.id), source.url))
         return out
 

@@ -6,8 +6,10 @@ Both hold a handful of rows, so `OptionList` is fine here (it is not, at 100k ro
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -19,18 +21,18 @@ ALL_SOURCES = "all"
 
 #: The headline list's vi keys, in the panes beside it too: a reader who moves with j
 #: there presses j here (OptionList itself knows only the arrows, home and end).
-VI_KEYS = [
+VI_KEYS = (
     Binding("j", "cursor_down", "Down", show=False),
     Binding("k", "cursor_up", "Up", show=False),
     Binding("g", "first", "First", show=False),
     Binding("G", "last", "Last", show=False),
-]
+)
 
 
 class SourceList(OptionList):
     """All sources, then each one with its unread/cached counts; a failing feed shows '!'."""
 
-    BINDINGS = VI_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*VI_KEYS]
 
     class Chosen(Message):
         def __init__(self, source_id: int | None) -> None:
@@ -69,7 +71,7 @@ class SourceList(OptionList):
         for s in sources:
             options.append(
                 Option(
-                    self._row(s.title or s.url, s.cached, s.unread, s.last_error, width),
+                    self._row(s.label, s.cached, s.unread, s.last_error, width),
                     id=str(s.id),
                 )
             )
@@ -118,7 +120,7 @@ class SourceList(OptionList):
 class RelatedList(OptionList):
     """A dispatch's related headlines, numbered: enter or the digit key follows one."""
 
-    BINDINGS = VI_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = [*VI_KEYS]
 
     class Followed(Message):
         def __init__(self, related: Related) -> None:
