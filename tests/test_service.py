@@ -304,3 +304,27 @@ def test_offline_nothing_backs_off(reader: Reader) -> None:
         summary = reader.refresh_sync()
         assert summary.offline and summary.skipped == 0
     assert all(reader.store.fetch_state(s.id).next_attempt is None for s in reader.sources())
+
+
+def test_offline_refreshes_are_not_the_feeds_fault(
+    reader: Reader, server: LoopbackServer
+) -> None:
+    """Offline, every feed fails alike. Stored as each feed's own failure, that marked
+    every source '!' and counted failures in a row, so after a night offline (a refresh
+    every 5 minutes) a feed's first glitch backed it off for hours."""
+    dead = ["http://127.0.0.1:9/a.xml", "http://127.0.0.1:9/b.xml"]
+    reader.add(dead)
+    for _ in range(3):
+        assert reader.refresh_sync().offline
+    for source in reader.sources():
+        assert source.last_error is None and source.last_attempt is not None
+        assert reader.store.fetch_state(source.id).error_count == 0
+    # Back online with one of them still down: its first failure is a glitch, free.
+    server.route("/c", body=feed(("c1", "Third")))
+    reader.add([server.url("/c")])
+    summary = reader.refresh_sync()
+    assert not summary.offline and summary.failed == 2 and summary.new == 1
+    for source in reader.sources():
+        if source.url in dead:
+            assert (source.last_error or "").startswith("connection refused")
+            assert reader.store.fetch_state(source.id).next_attempt is None

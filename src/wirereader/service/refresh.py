@@ -182,7 +182,7 @@ async def refresh_feeds(
         return dict(store().save_batch(updates).per_source)
 
     pending: list[tuple[SourceUpdate, FeedOutcome]] = []
-    unreachable: list[FeedTarget] = []
+    unreachable: list[tuple[FeedTarget, SourceUpdate, FeedOutcome]] = []
     last_flush = time.monotonic()
     done = 0
 
@@ -235,7 +235,9 @@ async def refresh_feeds(
                     ),
                 )
         if outcome.unreachable:
-            unreachable.append(target)
+            # Written once the whole refresh is known: offline, it is not the feed's fault.
+            unreachable.append((target, update, outcome))
+            return
         pending.append((update, outcome))
         if time.monotonic() - last_flush >= BATCH_SECONDS:
             await flush()
@@ -249,9 +251,11 @@ async def refresh_feeds(
                 async for result in fetcher.fetch_all(requests)
             ]
             await asyncio.gather(*tasks)
+            offline = len(unreachable) == len(targets)
+            pending.extend((replace(u, offline=offline), o) for _, u, o in unreachable)
             await flush()
-            if unreachable and not summary.offline:
-                deferred = back_off_unreachable(unreachable, datetime.now(UTC))
+            if unreachable and not offline:
+                deferred = back_off_unreachable([t for t, _, _ in unreachable], datetime.now(UTC))
                 if deferred:
                     await loop.run_in_executor(writer, lambda: store().defer(deferred))
     finally:

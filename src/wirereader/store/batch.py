@@ -49,6 +49,10 @@ class SourceUpdate:
     retry_at: datetime | None = None
     #: With an error: the server said 410 Gone, so the source is no longer polled.
     gone: bool = False
+    #: With an error: no server answered any feed of the refresh, so the reader was
+    #: offline and the source is not at fault: only the attempt is recorded (its last
+    #: error and failure count are left as they were).
+    offline: bool = False
     #: Items the parse skipped as unchanged since the last fetch (counted, not written),
     #: and what to remember of this fetch for the next one (`FetchState.seen_items`).
     unchanged: int = 0
@@ -163,6 +167,10 @@ def _save_one(
     at = to_us(up.fetched_at)
     if not conn.execute("SELECT 1 FROM sources WHERE id = ?", (sid,)).fetchone():
         return  # removed by the user while the fetch ran: nothing to save it to
+    if up.error is not None and up.offline:
+        conn.execute("UPDATE sources SET last_attempt = ? WHERE id = ?", (at, sid))
+        stats.failed += 1
+        return
     if up.error is not None:
         retry = None if up.retry_at is None else to_us(up.retry_at)
         conn.execute(
