@@ -183,6 +183,25 @@ def test_samples_load_once(reader: Reader) -> None:
     assert any(p.credit == "AFP/VNA/CVN" for p in captions)
 
 
+def test_samples_retire_when_a_refresh_brings_real_dispatches(
+    reader: Reader, server: LoopbackServer
+) -> None:
+    """They stand in for the wires until a refresh brings some; after, they sat in All
+    among the real news."""
+    reader.ensure_samples()
+    assert reader.search("Loukachenko")
+    reader.add(["http://127.0.0.1:9/dead.xml"])
+    assert reader.refresh_sync().offline
+    assert [s.title for s in reader.sources() if s.kind == "sample"] == ["Samples"]
+    server.route("/a", body=feed(("a1", "First")))
+    reader.add([server.url("/a")])
+    assert reader.refresh_sync().new == 1
+    assert [s.kind for s in reader.sources()] == ["feed", "feed"]
+    assert [h.headline for h in reader.headlines()] == ["First"]
+    assert reader.search("Loukachenko") == []  # gone from the index too
+    assert reader.ensure_samples() == 0  # and never loaded again
+
+
 def test_read_and_star_survive_a_refetch(reader: Reader, server: LoopbackServer) -> None:
     server.route("/a", body=feed(("a1", "First")))
     reader.add([server.url("/a")])

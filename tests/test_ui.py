@@ -535,3 +535,27 @@ async def test_vi_keys_move_in_the_sources_and_related_panes(reader: Reader) -> 
         assert sources.highlighted == 1
         await pilot.press("k")
         assert sources.highlighted == 0
+
+
+async def test_the_samples_on_show_retire_to_all_when_real_news_arrives(tmp_path: Path) -> None:
+    """A first launch shows the samples; reading them when the first refresh brings the
+    user's own dispatches lands on All, not on a source that no longer exists."""
+    with LoopbackServer() as server:
+        server.route("/wire", body=feed(("a", "Alpha from the wire")))
+        reader = Reader(tmp_path / "cache.db", tmp_path / "config.toml")
+        reader.ensure_samples()
+        samples = reader.sources()[0]
+        reader.add([server.url("/wire")])
+        app = app_for(reader)
+        async with app.run_test(size=SIZE) as pilot:
+            app.show_source(samples.id)
+            await pilot.pause()
+            assert "Alpha from the wire" not in visible_rows(app)
+            app.run_refresh()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.source_id is None
+            assert visible_rows(app) == ["Alpha from the wire"]
+            sources = app.query_one("#sources", SourceList)
+            assert [s.label for s in sources.sources] == ["Test Wire"]
+        reader.close()

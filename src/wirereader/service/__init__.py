@@ -178,6 +178,8 @@ class Reader:
             feeds = follow_moves(self.store, self.config.feeds, summary.moved)
             if feeds is not None:
                 self._save_config(self.config.with_feeds(tuple(feeds)))
+        if summary.new:
+            self.retire_samples()
         if summary.new or summary.updated:
             self.store.optimize()
         return summary
@@ -214,6 +216,20 @@ class Reader:
         added = save_samples(self.store)
         self.store.set_setting("samples_loaded", "1")
         return added
+
+    def retire_samples(self) -> bool:
+        """Drop the samples once a refresh has brought dispatches of the user's own.
+
+        They stand in for the wires until then; after, they sat in All among real news,
+        dated the day they were loaded. Returns whether there were samples to drop.
+        """
+        from wirereader.service.imports import SAMPLES_URL
+
+        samples = self.store.source_by_url(SAMPLES_URL)
+        if samples is None:
+            return False
+        self.store.remove_source(samples.id)
+        return True
 
     # -- reading ------------------------------------------------------------------------
 

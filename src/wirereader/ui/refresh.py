@@ -45,6 +45,8 @@ class RefreshActions(DispatchActions):
 
         def load_sources(self) -> None: ...
 
+        def show_source(self, source_id: int | None, *, keep_id: int | None = None) -> None: ...
+
     def action_refresh(self) -> None:
         if not self.reader.subscriptions():
             self.say(
@@ -134,9 +136,13 @@ class RefreshActions(DispatchActions):
         """Rows were written by the refresh: re-read, keeping the cursor on its headline."""
         if self.searching is not None:
             return
+        source_id = self.source_id
+        if source_id is not None and self.reader.source(source_id) is None:
+            self.show_source(None)  # the source on show is gone (the samples retire)
+            self.load_sources()
+            return
         headlines = self.query_one("#headlines", HeadlineList)
         current = headlines.current
-        source_id = self.source_id
         headlines.reload(
             keep_id=current.id if current else None,
             position=lambda i: self.reader.position(i, source_id),
