@@ -138,6 +138,33 @@ def test_source_label_of_a_url(url: str, label: str) -> None:
     assert source_label("Its own title", url) == "Its own title"
 
 
+def test_mark_all_read_and_the_filtered_lists(store: Store, sid: int) -> None:
+    other = store.ensure_source("https://other.example/feed", title="Other")
+    store.save_batch([ok(sid, mk("a", 1), mk("b", 2), mk("c", 3)), ok(other, mk("x", 4))])
+    ids = {h.headline: h.id for h in store.headlines()}
+    store.set_starred(ids["headline a"], True)
+    store.set_read([ids["headline b"]])
+    assert [h.headline for h in store.headlines(unread_only=True)] == [
+        "headline x",
+        "headline c",
+        "headline a",
+    ]
+    # A dispatch that left the unread list keeps its place: the row that took it.
+    assert store.position(ids["headline b"], unread_only=True) == 2
+    assert store.position(ids["headline c"], sid, unread_only=True) == 0
+    assert store.mark_all_read(starred_only=True) == 1  # the starred only
+    assert store.count(sid, unread_only=True) == 1
+    assert store.mark_all_read(sid) == 1  # one source only
+    assert [h.headline for h in store.headlines(unread_only=True)] == ["headline x"]
+    assert store.mark_all_read() == 1
+    assert store.mark_all_read() == 0
+    assert store.count(unread_only=True) == 0 and store.count() == 4
+    # Marks survive as they were: the star is kept, and m can still unread one.
+    assert store.count(starred_only=True) == 1
+    store.set_read([ids["headline c"]], False)
+    assert [h.headline for h in store.headlines(unread_only=True)] == ["headline c"]
+
+
 def test_new_unchanged_updated_with_versions(store: Store, sid: int) -> None:
     a, b = mk("a", 1, body="first text"), mk("b", 2)
     store.save_batch([ok(sid, a, b)])

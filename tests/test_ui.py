@@ -20,6 +20,7 @@ from wirereader.ui.dispatch import DispatchView, PhotoCaption
 from wirereader.ui.dispatch_text import DispatchText
 from wirereader.ui.headlines import HeadlineList
 from wirereader.ui.panes import RelatedList, SourceList
+from wirereader.ui.views import ListView
 
 SIZE = (120, 40)
 
@@ -433,10 +434,10 @@ async def test_many_sources_keep_one_line_each(tmp_path: Path) -> None:
     app = app_for(reader)
     async with app.run_test(size=SIZE) as pilot:
         sources = app.query_one("#sources", SourceList)
-        assert sources.option_count == 42
+        assert sources.option_count == 43  # All, Starred and the 40 feeds
         await pilot.pause()
         # Every option is drawn on exactly one line.
-        assert sources.virtual_size.height == 42
+        assert sources.virtual_size.height == 43
     reader.close()
 
 
@@ -559,3 +560,44 @@ async def test_the_samples_on_show_retire_to_all_when_real_news_arrives(tmp_path
             sources = app.query_one("#sources", SourceList)
             assert [s.label for s in sources.sources] == ["Test Wire"]
         reader.close()
+
+
+async def test_unread_only_starred_view_and_mark_all_read(tmp_path: Path) -> None:
+    """Catching up as a wire desk does: the unread only, the starred apart, all read."""
+    reader = make_reader(tmp_path)
+    first = "URGENT: Putin, Lukashenko discuss common defence space"
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        headlines = app.query_one("#headlines", HeadlineList)
+        await pilot.press("enter", "s", "escape")  # read and star the first
+        await pilot.press("u")
+        assert first not in visible_rows(app) and len(visible_rows(app)) == 4
+        assert "unread only" in str(headlines.border_title)
+        await pilot.press("enter", "escape")  # read one: it stays until the list is re-read
+        assert len(visible_rows(app)) == 4
+        await pilot.press("u")
+        assert len(visible_rows(app)) == 5
+        # The Starred row of the sources pane.
+        sources = app.query_one("#sources", SourceList)
+        sources.focus()
+        await pilot.press("j", "enter")
+        assert visible_rows(app) == [first]
+        assert app.view.starred and app.focused is headlines
+        await pilot.press("u")  # the starred one is read: nothing unread there
+        assert visible_rows(app) == []
+        app.show_source(None)
+        await pilot.pause()
+        assert len(visible_rows(app)) == 3  # unread only is kept across sources
+        await pilot.press("A")
+        await pilot.pause()
+        assert visible_rows(app) == [] and reader.count(unread_only=True) == 0
+        assert reader.count(starred_only=True) == 1  # the star is kept
+        app.show_view(ListView(starred=True, unread=True))
+    # The view is where the reader comes back to.
+    again = app_for(reader)
+    async with again.run_test(size=SIZE):
+        assert again.view == ListView(starred=True, unread=True)
+        assert "Starred · unread only" in str(
+            again.query_one("#headlines", HeadlineList).border_title
+        )
+    reader.close()

@@ -240,9 +240,18 @@ class Reader:
         """The source an imported file or folder became."""
         return self.store.source_by_url(path.resolve().as_uri())
 
-    def position(self, dispatch_id: int, source_id: int | None = None) -> int | None:
+    def position(
+        self,
+        dispatch_id: int,
+        source_id: int | None = None,
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+    ) -> int | None:
         """Where a dispatch sits in the newest-first list (to keep or restore the cursor)."""
-        return self.store.position(dispatch_id, source_id)
+        return self.store.position(
+            dispatch_id, source_id, unread_only=unread_only, starred_only=starred_only
+        )
 
     def headlines(
         self,
@@ -297,6 +306,10 @@ class Reader:
         if not query.strip():
             return []
         return self.store.search(query, limit=limit, source_id=source_id)
+
+    def mark_all_read(self, source_id: int | None = None, *, starred_only: bool = False) -> int:
+        """Catch up: every unread dispatch of a source (or of all, or the starred) read."""
+        return self.store.mark_all_read(source_id, starred_only=starred_only)
 
     def mark_read(self, dispatch_ids: Sequence[int], read: bool = True) -> None:
         self.store.set_read(dispatch_ids, read)

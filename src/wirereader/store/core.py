@@ -199,13 +199,25 @@ class Store:
         )
         return [headline_of(row) for row in rows]
 
-    def position(self, dispatch_id: int, source_id: int | None = None) -> int | None:
+    def position(
+        self,
+        dispatch_id: int,
+        source_id: int | None = None,
+        *,
+        unread_only: bool = False,
+        starred_only: bool = False,
+    ) -> int | None:
+        """How many rows of the list come before the dispatch.
+
+        Under the unread or starred filter a dispatch that left the list (just read)
+        still has a place: the row that took it, so the cursor stays where it was.
+        """
         row = self._conn.execute(
             "SELECT sort_key, source_id FROM dispatches WHERE id = ?", (dispatch_id,)
         ).fetchone()
         if row is None or (source_id is not None and row[1] != source_id):
             return None
-        where, params = filters(source_id, False, False)
+        where, params = filters(source_id, unread_only, starred_only)
         above = self._conn.execute(
             "SELECT count(*) FROM dispatches d" + where + " AND d.sort_key > ?",  # noqa: S608
             [*params, row[0]],
@@ -305,6 +317,18 @@ class Store:
                    ON CONFLICT(dispatch_id) DO UPDATE SET read = excluded.read""",
                 [(int(read), i) for i in dispatch_ids],
             )
+
+    def mark_all_read(self, source_id: int | None = None, *, starred_only: bool = False) -> int:
+        """Mark every unread dispatch of the list read; returns how many there were."""
+        where, params = filters(source_id, True, starred_only)
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO marks(dispatch_id, read) SELECT d.id, 1 FROM dispatches d"  # noqa: S608
+                + where
+                + " ON CONFLICT(dispatch_id) DO UPDATE SET read = 1",
+                params,
+            )
+            return cursor.rowcount
 
     def set_starred(self, dispatch_id: int, starred: bool) -> None:
         with self._write() as db:

@@ -24,18 +24,19 @@ from wirereader.sanitize import clean_message, url_host
 from wirereader.service import Reader
 from wirereader.ui.commands import ReaderCommands
 from wirereader.ui.dispatch import DispatchView
-from wirereader.ui.headlines import HeadlineList, RowSource, list_source
+from wirereader.ui.headlines import HeadlineList, list_source
 from wirereader.ui.history import History
+from wirereader.ui.lists import ListActions
 from wirereader.ui.panes import RelatedList, SourceList
 from wirereader.ui.photo import images_enabled
-from wirereader.ui.refresh import RefreshActions
 from wirereader.ui.status import StatusLine
+from wirereader.ui.views import ListView
 
 #: Seconds the cursor must rest on a headline before it is previewed below the list.
 PREVIEW_DELAY = 0.15
 
 
-class WireReaderApp(RefreshActions):
+class WireReaderApp(ListActions):
     """`wirereader` in a terminal."""
 
     CSS_PATH = "app.tcss"
@@ -64,6 +65,8 @@ class WireReaderApp(RefreshActions):
         Binding("o", "open_link", "Open link", show=False, id="app.open_link"),
         Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
+        Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+        Binding("u", "toggle_unread_only", "Unread only", show=False, id="app.unread_only"),
         Binding("s", "toggle_star", "Star", show=False, id="app.star"),
         Binding("v", "versions", "Versions", show=False, id="app.versions"),
         Binding("escape", "leave", "Back to list", show=False, id="app.leave"),
@@ -94,7 +97,7 @@ class WireReaderApp(RefreshActions):
         self.refresh_every = (
             reader.config.refresh_every * 60 if refresh_every is None else refresh_every
         )
-        self.source_id: int | None = None
+        self.view = ListView()
         self.history = History()
         self.searching: str | None = None
         self._preview_timer: Timer | None = None
@@ -121,14 +124,12 @@ class WireReaderApp(RefreshActions):
         self.query_one("#dispatch", DispatchView).border_title = "Dispatch"
         self.query_one("#related", RelatedList).border_title = "Related"
         self.reader.ensure_samples()
-        saved_source = self.reader.get_setting("ui.source")
-        saved_id = self.reader.get_setting("ui.dispatch")
-        self.source_id = int(saved_source) if saved_source and saved_source.isdigit() else None
-        if self.source_id is not None and self.reader.source(self.source_id) is None:
-            self.source_id = None
+        get = self.reader.get_setting
+        self.view = ListView.restore(self.reader, get("ui.source"), get("ui.unread"))
+        saved_id = get("ui.dispatch")
         self.load_sources()
         keep = int(saved_id) if saved_id and saved_id.isdigit() else None
-        self.show_source(self.source_id, keep_id=keep)
+        self.show_view(self.view, keep_id=keep)
         self.query_one("#headlines", HeadlineList).focus()
         if self.open_path is not None:
             self.open_file(self.open_path)
@@ -142,38 +143,12 @@ class WireReaderApp(RefreshActions):
 
     # -- sources and the list ----------------------------------------------------------
 
-    def load_sources(self) -> None:
-        sources = self.reader.sources()
-        self.query_one("#sources", SourceList).set_sources(
-            sources, self.reader.count(), self.source_id
-        )
-
-    def _row_source(self, source_id: int | None) -> RowSource:
-        reader = self.reader
-        title = "All sources"
-        if source_id is not None and (info := reader.source(source_id)):
-            title = info.label
-        return RowSource(
-            count=lambda: reader.count(source_id),
-            window=lambda offset, limit: reader.headlines(source_id, offset=offset, limit=limit),
-            label=title,
-        )
-
-    def show_source(self, source_id: int | None, *, keep_id: int | None = None) -> None:
-        self.source_id = source_id
-        self.searching = None
-        headlines = self.query_one("#headlines", HeadlineList)
-        source = self._row_source(source_id)
-        cursor = 0
-        if keep_id is not None:
-            cursor = self.reader.position(keep_id, source_id) or 0
-        headlines.set_source(source, cursor=cursor)
-        headlines.border_title = f"Headlines — {source.label}"
-        self.update_status()
-
     @on(SourceList.Chosen)
     def _source_chosen(self, event: SourceList.Chosen) -> None:
-        self.show_source(event.source_id)
+        if event.starred:
+            self.show_view(ListView(starred=True, unread=self.view.unread))
+        else:
+            self.show_source(event.source_id)
         self.query_one("#headlines", HeadlineList).focus()
 
     @on(SourceList.OptionHighlighted, "#sources")
@@ -288,7 +263,7 @@ class WireReaderApp(RefreshActions):
             search.display = False
             search.value = ""
             if self.searching is not None:
-                self.show_source(self.source_id)
+                self.show_view(self.view)
         self.query_one("#headlines", HeadlineList).focus()
 
     # -- search ------------------------------------------------------------------------
@@ -366,9 +341,9 @@ class WireReaderApp(RefreshActions):
         self._cancel_preview()
         # Saving the resume point must never stand in the way of quitting.
         with contextlib.suppress(Exception):
-            self.reader.set_setting(
-                "ui.source", "" if self.source_id is None else str(self.source_id)
-            )
+            source, unread = self.view.saved()
+            self.reader.set_setting("ui.source", source)
+            self.reader.set_setting("ui.unread", unread)
 
 
 def run_app(reader: Reader, *, open_path: Path | None = None) -> int:

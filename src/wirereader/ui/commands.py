@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from wirereader.ui.views import ListView
+
 if TYPE_CHECKING:
     from wirereader.ui.app import WireReaderApp
 
@@ -27,6 +29,8 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Copy link", "copy_link", "Copy the dispatch's link to the clipboard"),
     ("Toggle read", "toggle_read", "Mark the dispatch read or unread"),
     ("Toggle star", "toggle_star", "Star or unstar the dispatch"),
+    ("Unread only", "toggle_unread_only", "Show only unread headlines, or all of them again"),
+    ("Mark all read", "mark_all_read", "Every unread headline of the list on show"),
     ("Show versions", "versions", "What each update of the dispatch changed"),
     ("Show keys", "help", "Every key of the reader"),
     (
@@ -47,6 +51,13 @@ class ReaderCommands(Provider):
             for name, action, help_text in ACTIONS
         ]
         out.append(("Source: All", partial(app.show_source, None), "Every source together"))
+        out.append(
+            (
+                "Source: Starred",
+                partial(app.show_view, ListView(starred=True, unread=app.view.unread)),
+                "The dispatches you starred",
+            )
+        )
         for source in app.reader.sources():
             title = source.label
             out.append((f"Source: {title}", partial(app.show_source, source.id), source.url))

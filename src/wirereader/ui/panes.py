@@ -18,6 +18,7 @@ from wirereader.model import Related, SourceInfo
 from wirereader.render_text import cell_width
 
 ALL_SOURCES = "all"
+STARRED = "starred"
 
 #: The headline list's vi keys, in the panes beside it too: a reader who moves with j
 #: there presses j here (OptionList itself knows only the arrows, home and end).
@@ -30,19 +31,24 @@ VI_KEYS = (
 
 
 class SourceList(OptionList):
-    """All sources, then each one with its unread/cached counts; a failing feed shows '!'."""
+    """All sources, the starred, then each source with its unread/cached counts; a failing
+    feed shows '!'."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*VI_KEYS]
 
     class Chosen(Message):
-        def __init__(self, source_id: int | None) -> None:
+        def __init__(self, source_id: int | None, *, starred: bool = False) -> None:
             self.source_id = source_id
+            self.starred = starred
             super().__init__()
+
+    #: Rows above the sources themselves: All and Starred.
+    HEAD_ROWS = 2
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.sources: list[SourceInfo] = []
-        self._shown: tuple[int, int | None] = (0, None)
+        self._shown: tuple[int, int, str] = (0, 0, ALL_SOURCES)
         #: The row width the options were built for: start-up sends several resizes of
         #: the same size, and each rebuilt every option (and dropped their rendering).
         self._built_width = 0
@@ -57,17 +63,23 @@ class SourceList(OptionList):
 
     def _row_width(self, count: int) -> int:
         width = (self.content_size.width or 24) - 1
-        if count + 1 > self.content_size.height:
+        if count + self.HEAD_ROWS > self.content_size.height:
             # A vertical scrollbar will take its columns out of the rows' width.
             width -= self.styles.scrollbar_size_vertical
         return max(8, width)
 
-    def set_sources(self, sources: list[SourceInfo], total: int, selected: int | None) -> None:
+    def set_sources(
+        self, sources: list[SourceInfo], total: int, starred: int, selected: str = ALL_SOURCES
+    ) -> None:
+        """``selected`` is the option id to highlight: `ALL_SOURCES`, `STARRED` or a source id."""
         self.sources = sources
-        self._shown = (total, selected)
+        self._shown = (total, starred, selected)
         width = self._built_width = self._row_width(len(sources))
         unread = sum(s.unread for s in sources)
-        options = [Option(self._row("All", total, unread, None, width), id=ALL_SOURCES)]
+        options = [
+            Option(self._row("All", total, unread, None, width), id=ALL_SOURCES),
+            Option(self._row("★ Starred", starred, 0, None, width), id=STARRED),
+        ]
         for s in sources:
             options.append(
                 Option(
@@ -77,9 +89,8 @@ class SourceList(OptionList):
             )
         self.clear_options()
         self.add_options(options)
-        wanted = ALL_SOURCES if selected is None else str(selected)
         for i, option in enumerate(options):
-            if option.id == wanted:
+            if option.id == selected:
                 self.highlighted = i
 
     #: Below this row width (the narrow layout: 13 columns, against 23 in the wide one) a
@@ -109,11 +120,15 @@ class SourceList(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         option_id = event.option.id
+        if option_id == STARRED:
+            self.post_message(self.Chosen(None, starred=True))
+            return
         self.post_message(self.Chosen(None if option_id in (None, ALL_SOURCES) else int(option_id)))
 
     def error_of(self, index: int) -> str | None:
-        if 1 <= index <= len(self.sources):
-            return self.sources[index - 1].last_error
+        index -= self.HEAD_ROWS
+        if 0 <= index < len(self.sources):
+            return self.sources[index].last_error
         return None
 
 

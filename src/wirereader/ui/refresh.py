@@ -2,7 +2,7 @@
 
 Kept apart from `app.py` (layout, lists, reading, following links) so each stays short;
 `WireReaderApp` inherits these actions and provides `load_sources`, the source shown
-(`source_id`) and the search shown instead (`searching`). The refresh itself runs in
+(`view`) and the search shown instead (`searching`). The refresh itself runs in
 the service (`Reader.refresh`); its machinery is imported by the first refresh, after
 the first frame, so nothing here imports it at start-up.
 """
@@ -20,6 +20,7 @@ from wirereader.ui.actions import DispatchActions
 from wirereader.ui.headlines import HeadlineList
 from wirereader.ui.panes import SourceList
 from wirereader.ui.status import StatusLine
+from wirereader.ui.views import ListView
 
 if TYPE_CHECKING:  # imported by the first refresh, after the first frame
     from wirereader.service.refresh import FeedOutcome, RefreshSummary
@@ -36,7 +37,7 @@ ALERT_SCAN = 100
 class RefreshActions(DispatchActions):
     """Refresh in a worker that never takes the app down; progress and totals in the status."""
 
-    source_id: int | None
+    view: ListView
     searching: str | None
     #: Ids of urgent dispatches already alerted or there at start (see `alert_urgent`).
     _alerted: set[int] | None = None
@@ -136,8 +137,8 @@ class RefreshActions(DispatchActions):
         """Rows were written by the refresh: re-read, keeping the cursor on its headline."""
         if self.searching is not None:
             return
-        source_id = self.source_id
-        if source_id is not None and self.reader.source(source_id) is None:
+        view = self.view
+        if view.source_id is not None and self.reader.source(view.source_id) is None:
             self.show_source(None)  # the source on show is gone (the samples retire)
             self.load_sources()
             return
@@ -145,7 +146,7 @@ class RefreshActions(DispatchActions):
         current = headlines.current
         headlines.reload(
             keep_id=current.id if current else None,
-            position=lambda i: self.reader.position(i, source_id),
+            position=lambda i: view.position(self.reader, i),
         )
         self.load_sources()
 

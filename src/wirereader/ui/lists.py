@@ -1,0 +1,70 @@
+"""The headline list's choices: which source, the starred, unread only, and catching up.
+
+Kept apart from `app.py` (layout, reading, following links); `WireReaderApp` inherits
+these, with the refresh (`ui.refresh`) and the actions on a dispatch (`ui.actions`).
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from wirereader.ui.headlines import HeadlineList
+from wirereader.ui.panes import ALL_SOURCES, STARRED, SourceList
+from wirereader.ui.refresh import RefreshActions
+from wirereader.ui.views import ListView
+
+
+class ListActions(RefreshActions):
+    """Show a `ListView`, switch its filters, mark all of it read."""
+
+    @property
+    def source_id(self) -> int | None:
+        return self.view.source_id
+
+    def load_sources(self) -> None:
+        reader, view = self.reader, self.view
+        selected = (
+            STARRED
+            if view.starred
+            else ALL_SOURCES
+            if view.source_id is None
+            else str(view.source_id)
+        )
+        self.query_one("#sources", SourceList).set_sources(
+            reader.sources(), reader.count(), reader.count(starred_only=True), selected
+        )
+
+    def show_view(self, view: ListView, *, keep_id: int | None = None) -> None:
+        """Show the headlines of ``view``, the cursor on ``keep_id`` (or its place)."""
+        self.view = view
+        self.searching = None
+        headlines = self.query_one("#headlines", HeadlineList)
+        rows = view.rows(self.reader)
+        cursor = 0
+        if keep_id is not None:
+            cursor = view.position(self.reader, keep_id) or 0
+        headlines.set_source(rows, cursor=cursor)
+        headlines.border_title = f"Headlines — {rows.label}"
+        self.update_status()
+
+    def show_source(self, source_id: int | None, *, keep_id: int | None = None) -> None:
+        """One source (None: all), keeping the unread-only choice."""
+        self.show_view(ListView(source_id=source_id, unread=self.view.unread), keep_id=keep_id)
+
+    def action_toggle_unread_only(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        current = self.query_one("#headlines", HeadlineList).current
+        self.show_view(
+            self.view.with_unread(not self.view.unread), keep_id=current.id if current else None
+        )
+        self.load_sources()
+
+    def action_mark_all_read(self) -> None:
+        """Catch up on the list on show: every unread headline in it is marked read."""
+        if isinstance(self.focused, Input) or self.searching is not None:
+            return
+        view = self.view
+        marked = self.reader.mark_all_read(view.source_id, starred_only=view.starred)
+        self.say(f"{marked} marked read in {view.with_unread(False).label(self.reader)}.")
+        self._rows_changed()
