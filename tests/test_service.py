@@ -325,9 +325,7 @@ def test_offline_nothing_backs_off(reader: Reader) -> None:
     assert all(reader.store.fetch_state(s.id).next_attempt is None for s in reader.sources())
 
 
-def test_offline_refreshes_are_not_the_feeds_fault(
-    reader: Reader, server: LoopbackServer
-) -> None:
+def test_offline_refreshes_are_not_the_feeds_fault(reader: Reader, server: LoopbackServer) -> None:
     """Offline, every feed fails alike. Stored as each feed's own failure, that marked
     every source '!' and counted failures in a row, so after a night offline (a refresh
     every 5 minutes) a feed's first glitch backed it off for hours."""

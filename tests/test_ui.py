@@ -198,6 +198,40 @@ async def test_a_query_typed_in_one_burst_after_slash_goes_to_the_box(reader: Re
         assert len(app.screen_stack) == 2 and not search.display
 
 
+async def test_keys_read_with_enter_or_tab_go_where_the_focus_went(reader: Reader) -> None:
+    """Keys arrive in bursts (a busy app, a slow link). Textual routes each key to the
+    widget focused when it is read, so enter then j scrolled the list and previewed the
+    next story over the one just opened; tab then j moved the pane left behind."""
+    app = app_for(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        headlines = app.query_one("#headlines", HeadlineList)
+        view = app.query_one("#dispatch", DispatchView)
+
+        def burst(*keys: str) -> None:
+            for key in keys:
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+        burst("enter", "j", "j")
+        await pilot.pause(0.3)  # longer than the preview delay
+        assert headlines.cursor == 0
+        assert view.stored is not None and view.stored.dispatch.headline.startswith("URGENT")
+        assert app.focused is view and view.scroll_y > 0
+        burst("escape", "j", "enter")  # back to the list, the next one, open it
+        await pilot.pause(0.3)
+        assert headlines.cursor == 1 and app.focused is view
+        assert view.stored is not None and "EU confirms" in view.stored.dispatch.headline
+        burst("escape", "tab", "j")  # tab goes to the story from the list
+        await pilot.pause()
+        assert app.focused is view and headlines.cursor == 1
+        burst("shift+tab", "shift+tab", "j", "enter")  # to Sources: j, enter picks ★ Starred
+        await pilot.pause()
+        assert app.view.starred and app.focused is headlines
+        # Over another screen these keys are that screen's.
+        await pilot.press("question_mark", "escape")
+        assert len(app.screen_stack) == 1
+
+
 async def test_search_finds_vietnamese_and_french_accents(reader: Reader) -> None:
     assert [h.headline for h in reader.search("thu tuong")] == [
         "Thủ tướng Việt Nam tiếp Đại sứ Belarus"

@@ -14,7 +14,8 @@ from tests.ui_helpers import make_reader
 from wirereader.model import Block, Dispatch, Photo, PubStatus, StoredDispatch
 from wirereader.service import Reader
 from wirereader.ui.app import PREVIEW_DELAY, WireReaderApp
-from wirereader.ui.dispatch import WITHDRAWN, CaptionSlot, DispatchView, dispatch_parts
+from wirereader.ui.dispatch import DispatchView
+from wirereader.ui.dispatch_parts import WITHDRAWN, CaptionSlot, dispatch_parts
 from wirereader.ui.dispatch_text import DispatchText
 
 SIZE = (120, 40)

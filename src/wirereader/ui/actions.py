@@ -120,4 +120,4 @@ class DispatchActions(App[None]):
     def action_help(self) -> None:
         from wirereader.ui.help import HelpScreen
 
-        self.push_screen(HelpScreen(self))
+        self.push_screen(HelpScreen(self.screen_stack[0]))

@@ -10,12 +10,15 @@ and the actions on the dispatch in view from `ui.actions.DispatchActions`.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
 
@@ -36,6 +39,49 @@ from wirereader.ui.views import ListView
 PREVIEW_DELAY = 0.15
 
 
+#: The reader's keys (`ReaderScreen.BINDINGS`), every one a priority key. Textual
+#: routes a key to the widget focused when the key is read, and runs priority keys at
+#: once but the others later, in that widget's turn. In a burst (a busy app, a slow
+#: link) that reordered them: "/" and a query sent the query to the list, where h is
+#: Back; enter then j previewed the next story over the one just opened. So the reader's
+#: keys and the headline list's own act in the order read; `check_action` hands a key
+#: back to the search box, where it is a letter. They live on the reader's screen, so
+#: over help, versions or the palette the keys are theirs.
+READER_KEYS: list[Binding] = [
+    Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("r", "refresh", "Refresh", id="app.refresh"),
+    Binding("slash", "search", "Search", id="app.search"),
+    Binding("question_mark", "help", "Keys", id="app.help"),
+    Binding("enter", "open_current", "Open", id="app.open_current"),
+    Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
+    Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.prev_pane"),
+    Binding("right_square_bracket", "next_dispatch", "Next", id="app.next"),
+    Binding("left_square_bracket", "previous_dispatch", "Previous", show=False, id="app.previous"),
+    Binding("backspace,alt+left,h", "go_back", "Back", id="app.back"),
+    Binding("shift+backspace,alt+right,l", "go_forward", "Forward", show=False, id="app.forward"),
+    Binding("o", "open_link", "Open link", show=False, id="app.open_link"),
+    Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
+    Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
+    Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+    Binding("u", "toggle_unread_only", "Unread only", show=False, id="app.unread_only"),
+    Binding("s", "toggle_star", "Star", show=False, id="app.star"),
+    Binding("v", "versions", "Versions", show=False, id="app.versions"),
+    Binding("escape", "leave", "Back to list", show=False, id="app.leave"),
+    *[
+        Binding(str(n), f"follow({n})", f"Follow related {n}", show=False, id=f"app.follow_{n}")
+        for n in range(1, 10)
+    ],
+]
+
+
+class ReaderScreen(Screen[None]):
+    """The reader's one screen; the app's actions, bound here (see `READER_KEYS`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        replace(b, action=f"app.{b.action}", priority=True) for b in READER_KEYS
+    ]
+
+
 class WireReaderApp(ListActions):
     """`wirereader` in a terminal."""
 
@@ -44,37 +90,9 @@ class WireReaderApp(ListActions):
     #: Side panes give way on narrow terminals (the class lands on the screen).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     TITLE = "wirereader"
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        # A priority key: Textual routes each key to the widget focused when the key is
-        # read, so without it the query typed right after "/" (one burst when the app is
-        # busy) went to the headline list, where h is Back and o opens a link.
-        Binding("slash", "search", "Search", id="app.search", priority=True),
-        Binding("question_mark", "help", "Keys", id="app.help"),
-        Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
-        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.prev_pane"),
-        Binding("right_square_bracket", "next_dispatch", "Next", id="app.next"),
-        Binding(
-            "left_square_bracket", "previous_dispatch", "Previous", show=False, id="app.previous"
-        ),
-        Binding("backspace,alt+left,h", "go_back", "Back", id="app.back"),
-        Binding(
-            "shift+backspace,alt+right,l", "go_forward", "Forward", show=False, id="app.forward"
-        ),
-        Binding("o", "open_link", "Open link", show=False, id="app.open_link"),
-        Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
-        Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
-        Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
-        Binding("u", "toggle_unread_only", "Unread only", show=False, id="app.unread_only"),
-        Binding("s", "toggle_star", "Star", show=False, id="app.star"),
-        Binding("v", "versions", "Versions", show=False, id="app.versions"),
-        Binding("escape", "leave", "Back to list", show=False, id="app.leave"),
-        *[
-            Binding(str(n), f"follow({n})", f"Follow related {n}", show=False, id=f"app.follow_{n}")
-            for n in range(1, 10)
-        ],
-    ]
+    _READER_ACTIONS = frozenset(b.action.partition("(")[0] for b in READER_KEYS)
+    #: The reader keys that still act in a text box (the search): leaving it, moving on.
+    _IN_TEXT = frozenset({"leave", "focus_next", "focus_previous"})
 
     def __init__(
         self,
@@ -159,9 +177,18 @@ class WireReaderApp(ListActions):
 
     @on(HeadlineList.Selected)
     def _headline_selected(self, event: HeadlineList.Selected) -> None:
+        self._read(event.headline.id)
+
+    def action_open_current(self) -> None:
+        """Enter on the headline list, run by the app as the key is read (see BINDINGS)."""
+        current = self.query_one("#headlines", HeadlineList).current
+        if current is not None:
+            self._read(current.id)
+
+    def _read(self, dispatch_id: int) -> None:
         self._cancel_preview()
-        self.open_dispatch(event.headline.id)
-        self.query_one("#dispatch", DispatchView).focus()
+        self.open_dispatch(dispatch_id)
+        self.screen.set_focus(self.query_one("#dispatch", DispatchView))
 
     @on(HeadlineList.Highlighted)
     def _headline_highlighted(self, event: HeadlineList.Highlighted) -> None:
@@ -173,8 +200,13 @@ class WireReaderApp(ListActions):
 
     def _preview(self, dispatch_id: int) -> None:
         self._preview_timer = None
-        # The timer may fire while the app is closing or a modal screen is up.
-        if self.is_running and self.screen is self.screen_stack[0]:
+        # The timer may fire while the app is closing or a modal screen is up, or after
+        # the reader opened a story (the highlight of a list just shown can come later).
+        if (
+            self.is_running
+            and self.screen is self.screen_stack[0]
+            and isinstance(self.focused, HeadlineList)
+        ):
             self.open_dispatch(dispatch_id, preview=True)
 
     def _cancel_preview(self) -> None:
@@ -264,15 +296,19 @@ class WireReaderApp(ListActions):
             search.value = ""
             if self.searching is not None:
                 self.show_view(self.view)
-        self.query_one("#headlines", HeadlineList).focus()
+        self.screen.set_focus(self.query_one("#headlines", HeadlineList))
 
     # -- search ------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[None]:
+        return ReaderScreen(id="_default")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "search":
-            # In a text box (the search itself, the palette) or over another screen
-            # (help, versions), "/" is just a character.
-            return len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
+        if action in self._READER_ACTIONS:
+            if isinstance(self.focused, Input) and action not in self._IN_TEXT:
+                return False  # in the search box "/", "q", "h" are letters
+            if action == "open_current":
+                return isinstance(self.focused, HeadlineList)
         return super().check_action(action, parameters)
 
     def action_search(self) -> None:

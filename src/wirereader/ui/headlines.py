@@ -47,13 +47,23 @@ def list_source(rows: list[Headline], label: str) -> RowSource:
 class HeadlineList(ScrollView, can_focus=True):
     """Newest first: time, source, urgency/update marker, headline; unread rows stand out."""
 
+    #: Priority keys, run by the app as each key is read, in order with its own priority
+    #: keys (enter opens the headline under the cursor, see `WireReaderApp.BINDINGS`):
+    #: j then enter in one burst must open the row j moved to.
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("pagedown,space", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("home,g", "first", "First", show=False, id="list.first"),
-        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("j,down", "cursor_down", "Down", show=False, priority=True, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, priority=True, id="list.up"),
+        Binding(
+            "pagedown,space",
+            "page_down",
+            "Page down",
+            show=False,
+            priority=True,
+            id="list.page_down",
+        ),
+        Binding("pageup", "page_up", "Page up", show=False, priority=True, id="list.page_up"),
+        Binding("home,g", "first", "First", show=False, priority=True, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, priority=True, id="list.last"),
         Binding("enter", "select", "Open", id="list.open"),
     ]
 

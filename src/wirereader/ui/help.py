@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from wirereader.ui.headlines import HeadlineList
@@ -42,9 +42,9 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, app: App[None]) -> None:
+    def __init__(self, reader_screen: Screen[None]) -> None:
         super().__init__()
-        self._bindings_of = app
+        self._bindings_of = reader_screen
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2), expand=True)
@@ -59,7 +59,9 @@ class HelpScreen(ModalScreen[None]):
         for title, bindings in groups:
             table.add_row(Text(title, style="underline"), "")
             for binding in bindings:
-                if binding.action.startswith("follow("):
+                if binding.action.endswith("open_current"):
+                    continue  # the headline list's enter, listed there
+                if "follow(" in binding.action:
                     if "follow" in seen:
                         continue
                     seen.add("follow")
