@@ -98,3 +98,54 @@ def test_full_text_pages_behind_a_name_that_resolves_to_loopback_are_not_fetched
         summary = reader.refresh_sync()
     assert summary.new == 3
     assert server.requests_for("/page/1") == [] and server.requests_for("/page/2") == []
+
+
+async def test_a_name_that_changes_its_answer_between_check_and_connect_is_refused(
+    monkeypatch: pytest.MonkeyPatch, server: LoopbackServer
+) -> None:
+    """DNS rebinding: the name passes the check with one answer, and with a zero TTL
+    gives another when the connection is made. httpx resolved the name again itself, so
+    the request reached the second address. The connection now goes only to addresses
+    that passed the rule, looked up when it is made.
+
+    Here the rule lets 127.0.0.2 through (standing in for a public address) and refuses
+    127.0.0.1, where the server listens; nothing ever connects to 127.0.0.2."""
+    real = socket.getaddrinfo
+    answers: list[str] = []
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode("idna") if isinstance(host, bytes) else host  # anyio passes bytes
+        if name == "flip.rebind.test":
+            answers.append("127.0.0.2" if not answers else "127.0.0.1")
+            return real(answers[-1], port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    server.route("/inside", body=b"secret")
+    url = server.url("/inside").replace("127.0.0.1", "flip.rebind.test")
+    asked: list[str] = []
+
+    def rule(target: str, address: str) -> bool:
+        asked.append(address)
+        return address == "127.0.0.2"
+
+    async with Fetcher(FetchLimits(total_timeout=5), trust_env=False) as fetcher:
+        result = await fetcher.fetch(url, allow_address=rule)
+    assert server.requests == []
+    assert result.error == "flip.rebind.test is on a private address (127.0.0.1): not fetched"
+    assert answers == ["127.0.0.2", "127.0.0.1"] and asked == ["127.0.0.2", "127.0.0.1"]
+
+
+async def test_connections_go_to_the_vetted_address_itself(
+    rebinding: None, server: LoopbackServer
+) -> None:
+    """With a rule, the connection is made to the address that passed, not to the name
+    (a name resolved twice may answer twice differently): the server sees the request,
+    with the name, as sent."""
+    server.route("/page", body=b"fine")
+    url = server.url("/page").replace("127.0.0.1", "ok.rebind.test")
+    async with Fetcher(FetchLimits(total_timeout=5), trust_env=False) as fetcher:
+        result = await fetcher.fetch(url, allow_address=lambda u, a: a == "127.0.0.1")
+    assert result.ok and result.body == b"fine"
+    (request,) = server.requests
+    assert request.headers["host"].startswith("ok.rebind.test:")

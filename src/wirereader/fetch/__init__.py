@@ -32,7 +32,12 @@ import httpx
 
 from wirereader import __version__
 from wirereader.config import DEFAULT_CONCURRENCY, DEFAULT_PER_HOST, DEFAULT_TIMEOUT
-from wirereader.fetch._addresses import AddressRule, vet_addresses
+from wirereader.fetch._addresses import (
+    AddressRule,
+    connecting_under,
+    vet_addresses,
+    vetting_transport,
+)
 from wirereader.fetch._inflate import Inflater, content_coding
 from wirereader.fetch._messages import Failure, MiB, describe, http_error, seconds_text, size_text
 from wirereader.sanitize import clean_message, safe_url
@@ -177,13 +182,14 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         lim = self.limits
+        pool = httpx.Limits(
+            max_connections=lim.concurrency, max_keepalive_connections=lim.concurrency
+        )
         self._client = httpx.AsyncClient(
-            transport=self._transport,
+            transport=self._transport or vetting_transport(pool, self._trust_env),
             trust_env=self._trust_env,
             follow_redirects=False,
-            limits=httpx.Limits(
-                max_connections=lim.concurrency, max_keepalive_connections=lim.concurrency
-            ),
+            limits=pool,
             timeout=httpx.Timeout(
                 connect=lim.connect_timeout,
                 read=lim.read_timeout,
@@ -295,7 +301,8 @@ class Fetcher:
                 await vet_addresses(progress.final, allow_address)
             request = self._client.build_request("GET", progress.final, headers=headers)
             try:
-                response = await self._client.send(request, stream=True)
+                with connecting_under(progress.final, allow_address):
+                    response = await self._client.send(request, stream=True)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 # httpx builds the next request even with follow_redirects=False, so a
                 # javascript:/data: or ESC-laden Location fails inside send().
