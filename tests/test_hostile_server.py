@@ -273,12 +273,23 @@ def test_flapping_feed(hostile: str, tmp_path: Path) -> None:
     assert len(cached) == 6
 
 
-def test_changing_guids_stay_bounded_per_fetch(hostile: str, tmp_path: Path) -> None:
+def test_changing_guids_stay_bounded(hostile: str, tmp_path: Path) -> None:
+    """50 brand-new guids at every fetch: retention keeps the newest of the source."""
     url = hostile + "/changing-guids"
-    with make_reader(tmp_path, [url]) as reader:
-        for n in range(1, 4):
-            reader.refresh_sync()
-            assert source(reader, url).cached == 50 * n  # no retention yet: see the report
+    config = tmp_path / "config.toml"
+    write_config(config, [url])
+    config.write_text(
+        config.read_text().replace("[settings]\n", "[settings]\nkeep_per_source = 100\n")
+    )
+    with Reader(tmp_path / "cache.db", config) as reader:
+        pruned = []
+        for _ in range(4):
+            summary = reader.refresh_sync()
+            assert summary.new == 50
+            pruned.append(summary.pruned)
+            assert source(reader, url).cached <= 100
+        assert pruned == [0, 0, 50, 50]
+        assert "50 removed by retention" in summary.line()
 
 
 def test_relative_links_resolve_against_the_final_url(hostile: str, tmp_path: Path) -> None:

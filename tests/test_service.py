@@ -202,6 +202,35 @@ def test_samples_retire_when_a_refresh_brings_real_dispatches(
     assert reader.ensure_samples() == 0  # and never loaded again
 
 
+def test_retention_after_a_refresh_and_pruned_items_stay_gone(
+    tmp_path: Path, server: LoopbackServer
+) -> None:
+    server.route("/big", body=feed(*((f"g{n}", f"Story {n}") for n in range(150))))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[settings]\nkeep_per_source = 100\n[[feeds]]\nurl = "{server.url("/big")}"\n'
+    )
+    with Reader(tmp_path / "cache.db", config) as reader:
+        first = reader.refresh_sync()
+        assert (first.new, first.pruned) == (150, 50)
+        assert reader.count() == 100
+        # The same 150 items again (no validators): the 50 let go are not new again.
+        again = reader.refresh_sync()
+        assert (again.new, again.pruned, reader.count()) == (0, 0, 100)
+        assert len(server.requests_for("/big")) == 2
+
+
+def test_retention_settings(tmp_path: Path) -> None:
+    from wirereader.config import DEFAULT_KEEP_PER_SOURCE, load
+
+    path = tmp_path / "config.toml"
+    assert load(path).keep_per_source == DEFAULT_KEEP_PER_SOURCE and load(path).keep_days == 0
+    path.write_text("[settings]\nkeep_per_source = 5\nkeep_days = 30\n")
+    assert (load(path).keep_per_source, load(path).keep_days) == (100, 30.0)  # not below 100
+    path.write_text("[settings]\nkeep_per_source = 0\n")
+    assert load(path).keep_per_source == 0  # keep everything
+
+
 def test_read_and_star_survive_a_refetch(reader: Reader, server: LoopbackServer) -> None:
     server.route("/a", body=feed(("a1", "First")))
     reader.add([server.url("/a")])

@@ -165,6 +165,41 @@ def test_mark_all_read_and_the_filtered_lists(store: Store, sid: int) -> None:
     assert [h.headline for h in store.headlines(unread_only=True)] == ["headline c"]
 
 
+def test_retention_keeps_the_newest_per_source_and_the_starred(store: Store, sid: int) -> None:
+    other = store.ensure_source("https://other.example/feed", title="Other")
+    store.save_batch(
+        [
+            ok(sid, *(mk(f"a{n}", n, body=f"alpha{n} text") for n in range(6))),
+            ok(other, *(mk(f"b{n}", 10 + n) for n in range(2))),
+        ]
+    )
+    ids = {h.headline: h.id for h in store.headlines()}
+    store.set_starred(ids["headline a0"], True)
+    store.set_read([ids["headline a1"]])
+    store.save_batch([ok(sid, mk("a1", 1, body="alpha1 corrected"))])  # a version
+    assert store.prune() == 0  # nothing asked: nothing goes
+    assert store.prune(per_source=3) == 2  # a1 and a2: a0 is starred, a3-a5 the newest
+    assert sorted(h.headline for h in store.headlines(sid)) == [
+        "headline a0",
+        "headline a3",
+        "headline a4",
+        "headline a5",
+    ]
+    assert store.count(other) == 2
+    assert store.search("alpha1") == [] and store.search("alpha2") == []
+    assert [h.headline for h in store.search("alpha3")] == ["headline a3"]
+    # Marks and versions went with them.
+    db = sqlite3.connect(store.path)
+    assert db.execute(
+        "SELECT count(*) FROM marks WHERE dispatch_id = ?", (ids["headline a1"],)
+    ).fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM versions").fetchone() == (0,)
+    db.close()
+    # By age: everything dated before the cut-off, starred ones apart.
+    assert store.prune(older_than=T0 + timedelta(minutes=11)) == 4
+    assert sorted(h.headline for h in store.headlines()) == ["headline a0", "headline b1"]
+
+
 def test_new_unchanged_updated_with_versions(store: Store, sid: int) -> None:
     a, b = mk("a", 1, body="first text"), mk("b", 2)
     store.save_batch([ok(sid, a, b)])

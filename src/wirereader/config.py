@@ -35,6 +35,9 @@ DEFAULT_TIMEOUT = 30.0
 #: refresh that finds nothing new is cheap: conditional requests, and only changed items
 #: parsed (`formats.known`).
 DEFAULT_REFRESH_EVERY = 5.0
+#: Retention: the newest dispatches kept per source (0: all). Weeks of a busy agency
+#: wire, and a bound on a feed that invents new guids at every fetch (~50 MB at most).
+DEFAULT_KEEP_PER_SOURCE = 10_000
 
 
 class ConfigError(Exception):
@@ -61,6 +64,10 @@ class Config:
     #: Whole-exchange deadline for one feed, in seconds.
     timeout: float = DEFAULT_TIMEOUT
     images: ImagesMode = "auto"
+    #: Retention (`store.retention`): the newest dispatches kept per source, 0 for all;
+    #: and days a dispatch is kept after its date, 0 for ever. Starred ones always stay.
+    keep_per_source: int = DEFAULT_KEEP_PER_SOURCE
+    keep_days: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def with_feeds(self, feeds: tuple[FeedConfig, ...]) -> Config:
@@ -98,6 +105,12 @@ def _minutes(value: object) -> float:
     return 0.0 if minutes <= 0 else max(1.0, min(1440.0, minutes))
 
 
+def _keep(value: object) -> int:
+    """``keep_per_source``: 0 keeps all; otherwise at least 100 (a feed's own items)."""
+    count = int(value)  # type: ignore[call-overload]  # ValueError/TypeError: a ConfigError
+    return 0 if count <= 0 else max(100, count)
+
+
 def load(path: Path) -> Config:
     """Read the config file; a missing file is an empty config, a broken one an error."""
     try:
@@ -126,6 +139,8 @@ def load(path: Path) -> Config:
             per_host=max(1, min(16, int(settings.get("per_host", DEFAULT_PER_HOST)))),
             timeout=max(1.0, min(600.0, float(settings.get("timeout", DEFAULT_TIMEOUT)))),
             images=_images(settings.get("images", "auto")),
+            keep_per_source=_keep(settings.get("keep_per_source", DEFAULT_KEEP_PER_SOURCE)),
+            keep_days=max(0.0, float(settings.get("keep_days", 0.0))),
             extra={k: v for k, v in data.items() if k not in ("feeds", "settings")},
         )
     except (TypeError, ValueError) as exc:
@@ -144,6 +159,8 @@ def save(path: Path, config: Config) -> None:
         "per_host": config.per_host,
         "timeout": config.timeout,
         "images": config.images,
+        "keep_per_source": config.keep_per_source,
+        "keep_days": config.keep_days,
     }
     data["feeds"] = [
         {"url": f.url, "title": f.title, "full_text": f.full_text} for f in config.feeds

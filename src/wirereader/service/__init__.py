@@ -180,9 +180,19 @@ class Reader:
                 self._save_config(self.config.with_feeds(tuple(feeds)))
         if summary.new:
             self.retire_samples()
+        if summary.new or self.config.keep_days:
+            summary.pruned = self.prune()
         if summary.new or summary.updated:
             self.store.optimize()
         return summary
+
+    def prune(self) -> int:
+        """Retention as the config says (`store.retention`); how many dispatches went."""
+        from datetime import UTC, timedelta
+
+        days = self.config.keep_days
+        cutoff = datetime.now(UTC) - timedelta(days=days) if days else None
+        return self.store.prune(per_source=self.config.keep_per_source, older_than=cutoff)
 
     def refresh_sync(
         self,

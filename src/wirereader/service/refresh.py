@@ -79,6 +79,8 @@ class RefreshSummary:
     pages: int = 0
     #: Sources not fetched this time: backing off, rate limited or gone (410).
     skipped: int = 0
+    #: Dispatches let go by retention after the refresh (`Reader.prune`).
+    pruned: int = 0
     elapsed: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
     #: (old URL, new URL) of the subscriptions that moved permanently.
@@ -96,10 +98,11 @@ class RefreshSummary:
     def line(self) -> str:
         pages = f", {self.pages} article pages fetched" if self.pages else ""
         skipped = f", {self.skipped} skipped (backing off or gone)" if self.skipped else ""
+        pruned = f", {self.pruned} removed by retention" if self.pruned else ""
         return (
             f"{self.feeds} feeds: {self.new} new, {self.updated} updated, "
             f"{self.unchanged} unchanged, {self.not_modified} not modified, "
-            f"{self.failed} failed{pages}{skipped} in {self.elapsed:.1f} s"
+            f"{self.failed} failed{pages}{skipped}{pruned} in {self.elapsed:.1f} s"
         )
 
 

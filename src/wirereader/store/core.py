@@ -31,7 +31,8 @@ from wirereader.store.queries import (
     search_expression,
     source_of,
 )
-from wirereader.store.schema import connect, from_us, search_values, to_us
+from wirereader.store.retention import delete_where, prune
+from wirereader.store.schema import connect, from_us, to_us
 
 
 class Store:
@@ -100,17 +101,7 @@ class Store:
     def remove_source(self, source_id: int) -> None:
         """Forget a source and everything cached from it (only ever on the user's word)."""
         with self._write() as db:
-            # The FTS index is contentless: each row must be deleted with its own values.
-            rows = db.execute(
-                # In rowid order: FTS5 writes a segment per out-of-order rowid.
-                "SELECT sort_key, headline, content FROM dispatches WHERE source_id = ?"
-                " ORDER BY sort_key",
-                (source_id,),
-            )
-            db.executemany(
-                "INSERT INTO search(search, rowid, headline, body) VALUES ('delete', ?, ?, ?)",
-                ((key, *search_values(headline, text)) for key, headline, text in rows),
-            )
+            delete_where(db, "source_id = ?", (source_id,))
             db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 
     def validators(self, source_id: int) -> tuple[str | None, str | None]:
@@ -350,6 +341,14 @@ class Store:
                    ON CONFLICT(key) DO UPDATE SET value = excluded.value""",
                 (key, value),
             )
+
+    def prune(self, *, per_source: int = 0, older_than: datetime | None = None) -> int:
+        """Retention (`store.retention`): the newest ``per_source`` of each source stay,
+        and nothing dated before ``older_than``; starred ones always. Returns how many went."""
+        if per_source <= 0 and older_than is None:
+            return 0
+        with self._write() as db:
+            return prune(db, per_source, older_than)
 
     def optimize(self) -> None:
         """Refresh the planner's statistics (newsboat's first screen: 2 s without, 150 ms with)."""

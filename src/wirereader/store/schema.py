@@ -129,8 +129,9 @@ _V4 = ("CREATE INDEX IF NOT EXISTS dispatches_headline ON dispatches(headline CO
 def _v5(conn: sqlite3.Connection) -> None:
     """The item keys of a source's last fetch (`formats.known`, JSON), so that the next
     fetch parses only the items that changed. A cache: NULL, or anything unreadable, just
-    means the whole feed is parsed. Whatever deletes dispatches of a source that still
-    lists them (a retention policy, say) must clear it, or those items would not return.
+    means the whole feed is parsed. An item listed here whose dispatch was deleted does
+    not return while its bytes stay the same: what retention wants (`store.retention`);
+    anything that deletes dispatches the user expects back must clear it.
     """
     columns = {row[1] for row in conn.execute("PRAGMA table_info(sources)")}
     if "seen_items" not in columns:  # idempotent, like _V4's IF NOT EXISTS
