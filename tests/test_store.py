@@ -195,8 +195,11 @@ def test_retention_keeps_the_newest_per_source_and_the_starred(store: Store, sid
     ).fetchone() == (0,)
     assert db.execute("SELECT count(*) FROM versions").fetchone() == (0,)
     db.close()
+    # At most `limit` in one go, the oldest first.
+    assert store.prune(older_than=T0 + timedelta(minutes=11), limit=1) == 1
+    assert "headline a3" not in {h.headline for h in store.headlines()}
     # By age: everything dated before the cut-off, starred ones apart.
-    assert store.prune(older_than=T0 + timedelta(minutes=11)) == 4
+    assert store.prune(older_than=T0 + timedelta(minutes=11)) == 3
     assert sorted(h.headline for h in store.headlines()) == ["headline a0", "headline b1"]
 
 

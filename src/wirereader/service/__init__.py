@@ -181,18 +181,27 @@ class Reader:
         if summary.new:
             self.retire_samples()
         if summary.new or self.config.keep_days:
-            summary.pruned = self.prune()
+            import asyncio
+
+            # Off the event loop: the first prune of a large cache deletes thousands.
+            summary.pruned = await asyncio.to_thread(self.prune)
         if summary.new or summary.updated:
             self.store.optimize()
         return summary
 
     def prune(self) -> int:
-        """Retention as the config says (`store.retention`); how many dispatches went."""
+        """Retention as the config says (`store.retention`); how many dispatches went.
+
+        On a connection of its own, so that it can run in any thread.
+        """
         from datetime import UTC, timedelta
+
+        from wirereader.store import Store
 
         days = self.config.keep_days
         cutoff = datetime.now(UTC) - timedelta(days=days) if days else None
-        return self.store.prune(per_source=self.config.keep_per_source, older_than=cutoff)
+        with Store(self.db_path) as store:
+            return store.prune(per_source=self.config.keep_per_source, older_than=cutoff)
 
     def refresh_sync(
         self,

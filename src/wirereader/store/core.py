@@ -31,7 +31,7 @@ from wirereader.store.queries import (
     search_expression,
     source_of,
 )
-from wirereader.store.retention import delete_where, prune
+from wirereader.store.retention import MAX_PRUNE, choose, delete_chosen, delete_where
 from wirereader.store.schema import connect, from_us, to_us
 
 
@@ -342,13 +342,24 @@ class Store:
                 (key, value),
             )
 
-    def prune(self, *, per_source: int = 0, older_than: datetime | None = None) -> int:
+    def prune(
+        self, *, per_source: int = 0, older_than: datetime | None = None, limit: int = MAX_PRUNE
+    ) -> int:
         """Retention (`store.retention`): the newest ``per_source`` of each source stay,
-        and nothing dated before ``older_than``; starred ones always. Returns how many went."""
+        and nothing dated before ``older_than``; starred ones always. At most ``limit``
+        go, the oldest first, a short transaction at a time. Returns how many went."""
         if per_source <= 0 and older_than is None:
             return 0
         with self._write() as db:
-            return prune(db, per_source, older_than)
+            chosen = choose(db, per_source, older_than, limit)
+        gone = 0
+        while gone < chosen:
+            with self._write() as db:
+                deleted = delete_chosen(db)
+            if not deleted:
+                break
+            gone += deleted
+        return gone
 
     def optimize(self) -> None:
         """Refresh the planner's statistics (newsboat's first screen: 2 s without, 150 ms with)."""

@@ -18,6 +18,13 @@ from datetime import datetime
 from wirereader.store.schema import search_values, to_us
 
 _STARRED = "SELECT dispatch_id FROM marks WHERE starred"
+#: Dispatches deleted by one prune at most, oldest first: the first prune of a large
+#: cache (after an upgrade, or a lower setting) drains over a few refreshes.
+MAX_PRUNE = 20_000
+#: Deleted per transaction. Each costs ~0.3 ms (its index rows are re-made to delete
+#: them, measured at 100k), so the write lock is let go every ~80 ms and the reader's
+#: own writes (a read mark) never wait long behind a prune running in its thread.
+CHUNK = 250
 
 
 def delete_where(db: sqlite3.Connection, where: str, params: tuple[object, ...]) -> int:
@@ -40,9 +47,15 @@ def delete_where(db: sqlite3.Connection, where: str, params: tuple[object, ...])
     return db.execute("DELETE FROM dispatches WHERE " + where, params).rowcount  # noqa: S608
 
 
-def prune(db: sqlite3.Connection, per_source: int, older_than: datetime | None) -> int:
-    """Keep the newest ``per_source`` of each source (0: all) and none dated before
-    ``older_than`` (None: any age), starred ones apart; returns how many went."""
+def choose(
+    db: sqlite3.Connection, per_source: int, older_than: datetime | None, limit: int = MAX_PRUNE
+) -> int:
+    """Mark for `delete_chosen` what retention lets go: all but the newest ``per_source``
+    of each source (0: none), and all dated before ``older_than`` (None: none), starred
+    ones apart, the oldest ``limit`` at most. Returns how many were chosen.
+
+    The choice lives in a temporary table of this connection.
+    """
     db.execute("CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY)")
     db.execute("DELETE FROM doomed")
     if per_source > 0:
@@ -64,4 +77,25 @@ def prune(db: sqlite3.Connection, per_source: int, older_than: datetime | None) 
             (to_us(older_than),),
         )
     db.execute(f"DELETE FROM doomed WHERE id IN ({_STARRED})")  # noqa: S608
-    return delete_where(db, "id IN (SELECT id FROM doomed)", ())
+    db.execute(
+        """DELETE FROM doomed WHERE id NOT IN (SELECT d.id FROM doomed o
+               JOIN dispatches d ON d.id = o.id ORDER BY d.sort_key LIMIT ?)""",
+        (limit,),
+    )
+    return int(db.execute("SELECT count(*) FROM doomed").fetchone()[0])
+
+
+def delete_chosen(db: sqlite3.Connection, chunk: int = CHUNK) -> int:
+    """Delete the oldest ``chunk`` of what `choose` chose; returns how many went.
+
+    One starred since it was chosen stays.
+    """
+    db.execute("""CREATE TEMP TABLE IF NOT EXISTS doomed_now AS SELECT id FROM doomed WHERE 0""")
+    db.execute("DELETE FROM doomed_now")
+    db.execute(
+        f"""INSERT INTO doomed_now SELECT d.id FROM doomed o JOIN dispatches d ON d.id = o.id
+            WHERE d.id NOT IN ({_STARRED}) ORDER BY d.sort_key LIMIT ?""",  # noqa: S608
+        (chunk,),
+    )
+    db.execute("DELETE FROM doomed WHERE id IN (SELECT id FROM doomed_now)")
+    return delete_where(db, "id IN (SELECT id FROM doomed_now)", ())
