@@ -203,6 +203,28 @@ def test_retention_keeps_the_newest_per_source_and_the_starred(store: Store, sid
     assert sorted(h.headline for h in store.headlines()) == ["headline a0", "headline b1"]
 
 
+def test_retention_deletes_a_few_at_a_time(
+    store: Store, sid: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Short transactions, so the reader's own writes never wait long behind a prune."""
+    from wirereader.store import retention
+
+    monkeypatch.setattr(retention, "CHUNK", 2)
+    store.save_batch([ok(sid, *(mk(f"c{n}", n) for n in range(7)))])
+    store.set_starred(store.headlines()[-1].id, True)  # c0, the oldest
+    chunks: list[int] = []
+    real = retention.delete_chosen
+
+    def counted(db: sqlite3.Connection, chunk: int | None = None) -> int:
+        chunks.append(real(db, chunk))
+        return chunks[-1]
+
+    monkeypatch.setattr("wirereader.store.core.delete_chosen", counted)
+    assert store.prune(per_source=1) == 5  # c1..c5; c6 the newest, c0 starred
+    assert chunks == [2, 2, 1]
+    assert sorted(h.headline for h in store.headlines()) == ["headline c0", "headline c6"]
+
+
 def test_new_unchanged_updated_with_versions(store: Store, sid: int) -> None:
     a, b = mk("a", 1, body="first text"), mk("b", 2)
     store.save_batch([ok(sid, a, b)])

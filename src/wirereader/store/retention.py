@@ -85,7 +85,7 @@ def choose(
     return int(db.execute("SELECT count(*) FROM doomed").fetchone()[0])
 
 
-def delete_chosen(db: sqlite3.Connection, chunk: int = CHUNK) -> int:
+def delete_chosen(db: sqlite3.Connection, chunk: int | None = None) -> int:
     """Delete the oldest ``chunk`` of what `choose` chose; returns how many went.
 
     One starred since it was chosen stays.
@@ -95,7 +95,7 @@ def delete_chosen(db: sqlite3.Connection, chunk: int = CHUNK) -> int:
     db.execute(
         f"""INSERT INTO doomed_now SELECT d.id FROM doomed o JOIN dispatches d ON d.id = o.id
             WHERE d.id NOT IN ({_STARRED}) ORDER BY d.sort_key LIMIT ?""",  # noqa: S608
-        (chunk,),
+        (chunk or CHUNK,),
     )
     db.execute("DELETE FROM doomed WHERE id IN (SELECT id FROM doomed_now)")
     return delete_where(db, "id IN (SELECT id FROM doomed_now)", ())
