@@ -586,11 +586,14 @@ async def test_the_samples_on_show_retire_to_all_when_real_news_arrives(tmp_path
             app.show_source(samples.id)
             await pilot.pause()
             assert "Alpha from the wire" not in visible_rows(app)
+            await pilot.press("enter")  # a sample on show when it goes
             app.run_refresh()
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.source_id is None
             assert visible_rows(app) == ["Alpha from the wire"]
+            shown = app.query_one("#dispatch", DispatchView).stored
+            assert shown is not None and shown.dispatch.headline == "Alpha from the wire"
             sources = app.query_one("#sources", SourceList)
             assert [s.label for s in sources.sources] == ["Test Wire"]
         reader.close()

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from wirereader.model import URGENCY_LABELS
+from wirereader.model import URGENCY_LABELS, StoredDispatch
 from wirereader.sanitize import clean_message
 from wirereader.ui.actions import DispatchActions
+from wirereader.ui.dispatch import DispatchView
 from wirereader.ui.headlines import HeadlineList
 from wirereader.ui.panes import SourceList
 from wirereader.ui.status import StatusLine
@@ -47,6 +48,10 @@ class RefreshActions(DispatchActions):
         def load_sources(self) -> None: ...
 
         def show_source(self, source_id: int | None, *, keep_id: int | None = None) -> None: ...
+
+        def open_dispatch(
+            self, dispatch_id: int, *, record: bool = True, preview: bool = False
+        ) -> StoredDispatch | None: ...
 
     def action_refresh(self) -> None:
         if not self.reader.subscriptions():
@@ -140,15 +145,27 @@ class RefreshActions(DispatchActions):
         view = self.view
         if view.source_id is not None and self.reader.source(view.source_id) is None:
             self.show_source(None)  # the source on show is gone (the samples retire)
-            self.load_sources()
-            return
-        headlines = self.query_one("#headlines", HeadlineList)
-        current = headlines.current
-        headlines.reload(
-            keep_id=current.id if current else None,
-            position=lambda i: view.position(self.reader, i),
-        )
+        else:
+            headlines = self.query_one("#headlines", HeadlineList)
+            current = headlines.current
+            headlines.reload(
+                keep_id=current.id if current else None,
+                position=lambda i: view.position(self.reader, i),
+            )
         self.load_sources()
+        self._forget_deleted()
+
+    def _forget_deleted(self) -> None:
+        """The dispatch on show may be gone (the samples retire, retention lets it go):
+        the headline under the cursor takes its place, as a preview."""
+        shown = self.query_one("#dispatch", DispatchView)
+        if shown.stored is None or self.reader.get(shown.stored.id) is not None:
+            return
+        current = self.query_one("#headlines", HeadlineList).current
+        if current is not None:
+            self.open_dispatch(current.id, preview=True)
+        else:
+            shown.show_message("Choose a headline and press enter to read it.")
 
     @property
     def status(self) -> StatusLine:
