@@ -638,3 +638,36 @@ async def test_unread_only_starred_view_and_mark_all_read(tmp_path: Path) -> Non
             again.query_one("#headlines", HeadlineList).border_title
         )
     reader.close()
+
+
+async def test_a_failing_source_under_the_cursor_says_why_in_the_status_line(
+    tmp_path: Path,
+) -> None:
+    """Moving down a Sources pane with ten failing feeds stacked ten toasts over the
+    dispatch; the error of the one under the cursor is now the status line, for as
+    long as the pane has the focus."""
+    with LoopbackServer() as server:
+        server.route("/ok", body=feed(("a", "Alpha")))
+        server.route("/broken", status=500, body=b"oops")
+        reader = make_reader(tmp_path)
+        reader.add([server.url("/ok"), server.url("/broken")])
+        await reader.refresh()
+        app = app_for(reader)
+        async with app.run_test(size=SIZE) as pilot:
+            sources = app.query_one("#sources", SourceList)
+            by_label = [s.label for s in sources.sources]
+            broken = 2 + by_label.index("127.0.0.1 › broken")
+            sources.focus()
+            await pilot.pause()
+            status = app.query_one("#status", Static)
+            for _ in range(broken):
+                await pilot.press("j")
+            assert str(status.visual).startswith(
+                "127.0.0.1 › broken — last refresh failed: HTTP 500"
+            )
+            assert len(app._notifications) == 0
+            await pilot.press("k")
+            assert "last refresh failed" not in str(status.visual)
+            await pilot.press("j", "tab")  # leaving the pane: the usual line again
+            assert "headlines" in str(status.visual) and "failed" not in str(status.visual)
+        reader.close()

@@ -171,9 +171,10 @@ class WireReaderApp(ListActions):
 
     @on(SourceList.OptionHighlighted, "#sources")
     def _source_highlighted(self, event: SourceList.OptionHighlighted) -> None:
-        error = self.query_one("#sources", SourceList).error_of(event.option_index)
-        if error:
-            self.say(error, title="Last refresh of this source failed", severity="warning")
+        self.update_status()  # a failing source's error, in the status line
+
+    def on_descendant_focus(self) -> None:
+        self.update_status()  # the Sources pane's note comes and goes with its focus
 
     @on(HeadlineList.Selected)
     def _headline_selected(self, event: HeadlineList.Selected) -> None:

@@ -125,11 +125,12 @@ class SourceList(OptionList):
             return
         self.post_message(self.Chosen(None if option_id in (None, ALL_SOURCES) else int(option_id)))
 
-    def error_of(self, index: int) -> str | None:
-        index -= self.HEAD_ROWS
-        if 0 <= index < len(self.sources):
-            return self.sources[index].last_error
-        return None
+    def highlighted_error(self) -> str:
+        """ "<source>: <its last error>" for the source under the cursor, if it failed."""
+        index = (self.highlighted or 0) - self.HEAD_ROWS
+        if 0 <= index < len(self.sources) and (error := self.sources[index].last_error):
+            return f"{self.sources[index].label} — last refresh failed: {error}"
+        return ""
 
 
 class RelatedList(OptionList):

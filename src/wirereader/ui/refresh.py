@@ -177,8 +177,10 @@ class RefreshActions(DispatchActions):
         return self.status.offline
 
     def update_status(self) -> None:
+        sources = self.query_one("#sources", SourceList)
         self.status.show(
             subscribed=bool(self.reader.subscriptions()),
-            failing=sum(1 for s in self.query_one("#sources", SourceList).sources if s.last_error),
+            failing=sum(1 for s in sources.sources if s.last_error),
             headlines=self.query_one("#headlines", HeadlineList).row_count,
+            note=sources.highlighted_error() if self.focused is sources else "",
         )

@@ -31,7 +31,12 @@ class StatusLine(Static):
         self.last_summary = summary
         self.offline = summary.offline
 
-    def show(self, *, subscribed: bool, failing: int, headlines: int) -> None:
+    def show(self, *, subscribed: bool, failing: int, headlines: int, note: str = "") -> None:
+        """``note``: what the line says instead, for now (the failing source under the
+        cursor of the Sources pane), so moving over ten of them is not ten toasts."""
+        if note:
+            self.update(Text(note, style="bold red", no_wrap=True, overflow="ellipsis"))
+            return
         parts: list[str] = []
         if not subscribed:
             parts.append("no subscriptions yet — ctrl+p: “Subscribe to the built-in wire feeds”")
