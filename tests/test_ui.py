@@ -198,6 +198,19 @@ async def test_a_query_typed_in_one_burst_after_slash_goes_to_the_box(reader: Re
         assert len(app.screen_stack) == 2 and not search.display
 
 
+async def test_enter_in_the_related_pane_follows_the_first_headline(reader: Reader) -> None:
+    """README: "enter in the Related pane" follows a related headline. Tabbing there left
+    nothing highlighted, so enter did nothing until an arrow key was pressed."""
+    app = app_for(reader)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "tab")
+        assert isinstance(app.focused, RelatedList)
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = app.query_one("#dispatch", DispatchView).stored
+        assert shown is not None and shown.dispatch.headline.startswith("EU confirms")
+
+
 async def test_keys_read_with_enter_or_tab_go_where_the_focus_went(reader: Reader) -> None:
     """Keys arrive in bursts (a busy app, a slow link). Textual routes each key to the
     widget focused when it is read, so enter then j scrolled the list and previewed the

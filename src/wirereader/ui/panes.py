@@ -165,6 +165,13 @@ class RelatedList(OptionList):
             options.append(Option(Text("No related headlines", style="dim"), disabled=True))
         self.add_options(options)
         self.border_subtitle = "↗ fetch · ∅ not cached" if not all(cached) else ""
+        if self.has_focus:
+            self.on_focus()
+
+    def on_focus(self) -> None:
+        """Tabbing here lands on the first headline, so enter follows it at once."""
+        if self.highlighted is None and self.items:
+            self.highlighted = 0
 
     def follow(self, index: int) -> None:
         if 0 <= index < len(self.items):
