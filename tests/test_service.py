@@ -231,6 +231,43 @@ def test_retention_settings(tmp_path: Path) -> None:
     assert load(path).keep_per_source == 0  # keep everything
 
 
+def test_a_subscription_s_name_wins_over_the_feed_s_own_title(
+    reader: Reader, server: LoopbackServer, tmp_path: Path
+) -> None:
+    """The built-in list, an OPML file or a urls ~title name a feed: that name is what
+    the reader shows, as newsboat's ~title does. Before, `defaults --add` dropped the
+    names, so a first run offline listed 48 cut URLs, and any name was overwritten by
+    the feed's own title ("site:xinhuanet.com OR Xinhua when:1d - Google News")."""
+    server.route("/named", body=feed(("n1", "One")))
+    server.route("/plain", body=feed(("p1", "Two")))
+    reader.add([server.url("/named")], title="My Wire")
+    reader.add([server.url("/plain")])
+    assert reader.refresh_sync().new == 2
+    labels = {s.url: s.label for s in reader.sources()}
+    assert labels[server.url("/named")] == "My Wire"
+    assert labels[server.url("/plain")] == "Test Wire"  # no name given: the feed's own
+    # OPML names come along with an import.
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        f'<outline type="rss" text="Desk feed" xmlUrl="{server.url("/other")}"/>'
+        "</body></opml>"
+    )
+    reader.import_paths([opml])
+    assert {s.url: s.label for s in reader.sources()}[server.url("/other")] == "Desk feed"
+
+
+def test_the_built_in_feeds_come_with_their_names(reader: Reader) -> None:
+    from wirereader.service.imports import default_feeds
+
+    assert reader.subscribe_defaults() == len(default_feeds())
+    names = {s.url: s.label for s in reader.sources()}
+    assert all(names[f.url] == f.title and f.title for f in default_feeds())
+    assert {f.url: f.title for f in reader.subscriptions()} == {
+        f.url: f.title for f in default_feeds()
+    }
+
+
 def test_read_and_star_survive_a_refetch(reader: Reader, server: LoopbackServer) -> None:
     server.route("/a", body=feed(("a1", "First")))
     reader.add([server.url("/a")])

@@ -26,7 +26,7 @@ _TITLE_LIMIT = 500
 
 @dataclass(frozen=True)
 class Subscription:
-    """A feed to subscribe to; the title is a suggestion (the feed's own title may win)."""
+    """A feed to subscribe to; a title is the name it is shown by, over the feed's own."""
 
     url: str
     title: str = ""

@@ -107,7 +107,11 @@ class Reader:
 
     def add(self, urls: Sequence[str], *, title: str = "") -> tuple[list[str], list[str]]:
         """Subscribe to URLs; returns (added, rejected). Already-subscribed URLs are skipped."""
-        feeds, added, rejected = add_feeds(self.store, self.config.feeds, urls, title=title)
+        return self.add_named([(url, title) for url in urls])
+
+    def add_named(self, new: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+        """Subscribe to ``(url, name)`` pairs; a name wins over the feed's own title."""
+        feeds, added, rejected = add_feeds(self.store, self.config.feeds, new)
         if added:
             self._save_config(self.config.with_feeds(tuple(feeds)))
         return added, rejected
@@ -124,7 +128,7 @@ class Reader:
         """Subscribe to the built-in public wire feeds; returns how many were new."""
         from wirereader.service.imports import default_feeds
 
-        added, _ = self.add([f.url for f in default_feeds()])
+        added, _ = self.add_named([(f.url, f.title) for f in default_feeds()])
         return len(added)
 
     def _save_config(self, config: Config) -> None:
@@ -220,7 +224,11 @@ class Reader:
         """Import files and folders: dispatches are cached, subscription lists subscribed."""
         from wirereader.service.imports import import_paths
 
-        return import_paths(self.store, paths, subscribe=lambda urls: self.add(urls)[0])
+        return import_paths(
+            self.store,
+            paths,
+            subscribe=lambda subs: self.add_named([(s.url, s.title) for s in subs])[0],
+        )
 
     def ensure_samples(self) -> int:
         """Load the built-in samples once, so a first launch (even offline) shows real dispatches.

@@ -129,7 +129,10 @@ def default_feeds() -> list[Subscription]:
 
 
 def import_paths(
-    store: Store, paths: Sequence[Path], *, subscribe: Callable[[list[str]], list[str]]
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    subscribe: Callable[[list[Subscription]], list[str]],
 ) -> ImportSummary:
     """Import files and folders: dispatches are cached, subscription lists subscribed.
 
@@ -156,7 +159,7 @@ def import_paths(
                 summary.errors.append((str(path), imported.error))
                 continue
             if imported.subscriptions:
-                added = subscribe([s.url for s in imported.subscriptions])
+                added = subscribe(imported.subscriptions)
                 summary.subscriptions_added += len(added)
             if imported.dispatches:
                 if source_id is None:

@@ -46,6 +46,9 @@ class FeedTarget:
     error_count: int = 0
     #: The item keys of the last fetch (`FetchState.seen_items`), "" for none yet.
     seen_items: str = ""
+    #: The name the subscription was given (config, urls ~title, OPML, the built-in
+    #: list): it wins over the feed's own title, as newsboat's urls ~title does.
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +296,7 @@ async def _parse_update(
         source_id=target.source_id,
         fetched_at=now,
         rows=parsed.rows,
-        title=parsed.title or None,
+        title=target.title or parsed.title or None,
         etag=result.etag,
         last_modified=result.last_modified,
         unchanged=parsed.unchanged,

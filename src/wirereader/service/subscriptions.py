@@ -35,29 +35,31 @@ def read_urls_file(path: Path) -> list[FeedConfig]:
 
 
 def add_feeds(
-    store: Store, feeds: Sequence[FeedConfig], urls: Sequence[str], *, title: str = ""
+    store: Store, feeds: Sequence[FeedConfig], new: Sequence[tuple[str, str]]
 ) -> tuple[list[FeedConfig], list[str], list[str]]:
-    """Subscribe ``feeds`` to ``urls``: (the new list, added, rejected).
+    """Subscribe ``feeds`` to the ``(url, title)`` of ``new``: (the new list, added, rejected).
 
     Already-subscribed URLs are skipped; unsafe ones are rejected. Each added URL gets its
     source in the cache, and subscribing anew revives a feed that had gone (410) or was
-    backing off. The caller saves the new list.
+    backing off. A title given here is the source's name from then on (see `due_targets`);
+    an empty one lets the feed's own title show. The caller saves the new list.
     """
     out = list(feeds)
     known = {f.url for f in out}
     added: list[str] = []
     rejected: list[str] = []
-    for raw in urls:
+    for raw, raw_title in new:
         url = safe_url(raw)
+        title = clean_line(raw_title, 200)
         if url is None:
             rejected.append(clean_line(raw, 200))
             continue
         if url in known:
             continue
         known.add(url)
-        out.append(FeedConfig(url=url, title=clean_line(title, 200)))
+        out.append(FeedConfig(url=url, title=title))
         added.append(url)
-        source_id = store.ensure_source(url, title=clean_line(title, 200), kind="feed")
+        source_id = store.ensure_source(url, title=title, kind="feed")
         store.clear_backoff(source_id)  # subscribing anew revives a gone feed
     return out, added, rejected
 
@@ -99,6 +101,7 @@ def due_targets(
                 feed.full_text,
                 error_count=state.error_count,
                 seen_items=state.seen_items or "",
+                title=feed.title,
             )
         )
     return targets
