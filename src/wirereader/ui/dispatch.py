@@ -16,6 +16,7 @@ until then, and wherever the terminal cannot draw them, a dim line stands for ea
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -169,8 +170,10 @@ class DispatchView(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None, photos: PhotoFiles | None = None) -> None:
         super().__init__(id=id)
         self.stored: StoredDispatch | None = None
-        #: Lines asked for while a new dispatch awaits its layout (None: laid out).
+        #: Lines asked for while a new dispatch awaits its layout (None: laid out), and
+        #: when it was shown: after `SETTLE` seconds the layout is taken as done.
         self._pending: int | None = None
+        self._shown_at = 0.0
         #: Where pictures come from; None draws none (images off, or no terminal for them).
         self.photos = photos
 
@@ -197,18 +200,32 @@ class DispatchView(VerticalScroll, can_focus=True):
     def action_page_up(self) -> None:
         self._step(-max(1, self.scrollable_content_region.height))
 
+    #: Seconds a dispatch just shown may take to be laid out before keys scroll as usual.
+    SETTLE = 0.5
+
     def _step(self, lines: int) -> None:
-        if self._pending is not None:
+        if self._pending is not None and time.monotonic() - self._shown_at < self.SETTLE:
             # A dispatch just shown has no height yet: j right after enter waits for it.
             self._pending += lines
             return
+        self._pending = None
         if not self.allow_vertical_scroll:
             raise SkipAction()
         self.scroll_to(y=self.scroll_target_y + lines, immediate=True)
 
     def _laid_out(self) -> None:
+        """After the refresh that follows `show`; if that laid nothing out yet, the size
+        watcher below takes over."""
+        if self.allow_vertical_scroll:
+            self._apply_pending()
+
+    def watch_virtual_size(self) -> None:
+        if self._pending is not None and self.allow_vertical_scroll:
+            self._apply_pending()
+
+    def _apply_pending(self) -> None:
         lines, self._pending = self._pending or 0, None
-        if lines and self.allow_vertical_scroll:
+        if lines:
             self.scroll_to(y=self.scroll_target_y + lines, immediate=True)
 
     def show_message(self, message: str) -> None:
@@ -222,6 +239,7 @@ class DispatchView(VerticalScroll, can_focus=True):
         self.workers.cancel_group(self, "pictures")
         widgets = self._fill(dispatch_parts(stored))
         self.scroll_home(animate=False)
+        self._shown_at = time.monotonic()
         if self._pending is None:
             self._pending = 0
             self.call_after_refresh(self._laid_out)
