@@ -152,12 +152,12 @@ def test_mark_all_read_and_the_filtered_lists(store: Store, sid: int) -> None:
     # A dispatch that left the unread list keeps its place: the row that took it.
     assert store.position(ids["headline b"], unread_only=True) == 2
     assert store.position(ids["headline c"], sid, unread_only=True) == 0
-    assert store.mark_all_read(starred_only=True) == 1  # the starred only
+    assert store.mark_all_read(starred_only=True) == [ids["headline a"]]  # the starred only
     assert store.count(sid, unread_only=True) == 1
-    assert store.mark_all_read(sid) == 1  # one source only
+    assert store.mark_all_read(sid) == [ids["headline c"]]  # one source only
     assert [h.headline for h in store.headlines(unread_only=True)] == ["headline x"]
-    assert store.mark_all_read() == 1
-    assert store.mark_all_read() == 0
+    assert store.mark_all_read() == [ids["headline x"]]
+    assert store.mark_all_read() == []
     assert store.count(unread_only=True) == 0 and store.count() == 4
     # Marks survive as they were: the star is kept, and m can still unread one.
     assert store.count(starred_only=True) == 1

@@ -642,6 +642,14 @@ async def test_unread_only_starred_view_and_mark_all_read(tmp_path: Path) -> Non
         await pilot.pause()
         assert visible_rows(app) == [] and reader.count(unread_only=True) == 0
         assert reader.count(starred_only=True) == 1  # the star is kept
+        await pilot.press("U")  # a slip of the shift key: put them back
+        await pilot.pause()
+        assert len(visible_rows(app)) == 3 and reader.count(unread_only=True) == 3
+        await pilot.press("U")  # one step of undo only
+        assert reader.count(unread_only=True) == 3
+        await pilot.press("A")
+        await pilot.pause()
+        assert reader.count(unread_only=True) == 0
         app.show_view(ListView(starred=True, unread=True))
     # The view is where the reader comes back to.
     again = app_for(reader)

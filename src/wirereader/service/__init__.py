@@ -334,8 +334,12 @@ class Reader:
             return []
         return self.store.search(query, limit=limit, source_id=source_id)
 
-    def mark_all_read(self, source_id: int | None = None, *, starred_only: bool = False) -> int:
-        """Catch up: every unread dispatch of a source (or of all, or the starred) read."""
+    def mark_all_read(
+        self, source_id: int | None = None, *, starred_only: bool = False
+    ) -> list[int]:
+        """Catch up: every unread dispatch of a source (or of all, or the starred) read.
+
+        Returns the ids marked, so that `mark_read(ids, False)` can undo it."""
         return self.store.mark_all_read(source_id, starred_only=starred_only)
 
     def mark_read(self, dispatch_ids: Sequence[int], read: bool = True) -> None:

@@ -309,17 +309,19 @@ class Store:
                 [(int(read), i) for i in dispatch_ids],
             )
 
-    def mark_all_read(self, source_id: int | None = None, *, starred_only: bool = False) -> int:
-        """Mark every unread dispatch of the list read; returns how many there were."""
+    def mark_all_read(
+        self, source_id: int | None = None, *, starred_only: bool = False
+    ) -> list[int]:
+        """Mark every unread dispatch of the list read; returns their ids (to undo it)."""
         where, params = filters(source_id, True, starred_only)
         with self._write() as db:
-            cursor = db.execute(
+            rows = db.execute(
                 "INSERT INTO marks(dispatch_id, read) SELECT d.id, 1 FROM dispatches d"  # noqa: S608
                 + where
-                + " ON CONFLICT(dispatch_id) DO UPDATE SET read = 1",
+                + " ON CONFLICT(dispatch_id) DO UPDATE SET read = 1 RETURNING dispatch_id",
                 params,
-            )
-            return cursor.rowcount
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def set_starred(self, dispatch_id: int, starred: bool) -> None:
         with self._write() as db:

@@ -63,6 +63,7 @@ READER_KEYS: list[Binding] = [
     Binding("y", "copy_link", "Copy link", show=False, id="app.copy_link"),
     Binding("m", "toggle_read", "Read/unread", show=False, id="app.toggle_read"),
     Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+    Binding("U", "undo_mark_all_read", "Undo mark all read", show=False, id="app.undo_all_read"),
     Binding("u", "toggle_unread_only", "Unread only", show=False, id="app.unread_only"),
     Binding("s", "toggle_star", "Star", show=False, id="app.star"),
     Binding("v", "versions", "Versions", show=False, id="app.versions"),

@@ -31,6 +31,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Toggle star", "toggle_star", "Star or unstar the dispatch"),
     ("Unread only", "toggle_unread_only", "Show only unread headlines, or all of them again"),
     ("Mark all read", "mark_all_read", "Every unread headline of the list on show"),
+    ("Undo mark all read", "undo_mark_all_read", "Unread again what the last mark all read marked"),
     ("Show versions", "versions", "What each update of the dispatch changed"),
     ("Show keys", "help", "Every key of the reader"),
     (

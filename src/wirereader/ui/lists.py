@@ -60,11 +60,27 @@ class ListActions(RefreshActions):
         )
         self.load_sources()
 
+    #: What the last `A` marked read, for `U` to put back (one step of undo).
+    _caught_up: list[int] | None = None
+
     def action_mark_all_read(self) -> None:
         """Catch up on the list on show: every unread headline in it is marked read."""
         if isinstance(self.focused, Input) or self.searching is not None:
             return
         view = self.view
         marked = self.reader.mark_all_read(view.source_id, starred_only=view.starred)
-        self.say(f"{marked} marked read in {view.with_unread(False).label(self.reader)}.")
+        self._caught_up = marked or None
+        where = view.with_unread(False).label(self.reader)
+        undo = " U puts them back." if marked else ""
+        self.say(f"{len(marked):,} marked read in {where}.{undo}", timeout=8)
+        self._rows_changed()
+
+    def action_undo_mark_all_read(self) -> None:
+        """A slip of the shift key should not cost a desk its place in the wires."""
+        marked, self._caught_up = self._caught_up, None
+        if not marked:
+            self.say("Nothing to put back: U undoes the last A (mark all read).", timeout=4)
+            return
+        self.reader.mark_read(marked, False)
+        self.say(f"{len(marked):,} unread again.", timeout=4)
         self._rows_changed()
