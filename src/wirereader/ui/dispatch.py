@@ -238,7 +238,9 @@ class DispatchView(VerticalScroll, can_focus=True):
         self.stored = stored
         self.workers.cancel_group(self, "pictures")
         widgets = self._fill(dispatch_parts(stored))
-        self.scroll_home(animate=False)
+        # At once: a deferred scroll home ran after the layout and undid the lines asked
+        # for meanwhile (`_apply_pending`).
+        self.scroll_home(animate=False, immediate=True)
         self._shown_at = time.monotonic()
         if self._pending is None:
             self._pending = 0
