@@ -512,6 +512,34 @@ def test_a_narrow_sources_pane_keeps_names_readable() -> None:
     assert wide.startswith("Wire EN - ") and wide.endswith("812/845")
     assert narrow.startswith("Wire EN") and narrow.endswith(" 812")
     assert SourceList._row("Wire EN", 845, 0, None, 13).plain.rstrip() == "Wire EN"
+    # Cut in the middle where the feeds of one agency differ: the end of their names.
+    middle = SourceList._row("Wire EN - Politics", 845, 812, None, 13, middle=True).plain
+    assert middle.startswith("Wire…tics")
+    failing = SourceList._row("Anadolu Agency – Türkçe", 9, 0, "HTTP 500", 23, middle=True)
+    assert failing.plain.startswith("! Anadolu…– Türkçe")
+
+
+async def test_sources_that_would_read_the_same_are_cut_in_the_middle(tmp_path: Path) -> None:
+    """48 built-in feeds, several per agency: cut at the end, "Anadolu Agency –…" twice."""
+    reader = make_reader(tmp_path)
+    reader.add_named(
+        [
+            ("https://a.example/en", "Anadolu Agency – English"),
+            ("https://a.example/fr", "Anadolu Agency – Français"),
+            ("https://b.example/x", "Al Jazeera – English (world news)"),
+        ]
+    )
+    app = app_for(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        sources = app.query_one("#sources", SourceList)
+        rows = [sources.get_option_at_index(i).prompt for i in range(sources.option_count)]
+        names = [str(r.plain if isinstance(r, Text) else r).split("  ")[0] for r in rows]
+        anadolu = [n for n in names if n.startswith("Anad")]
+        assert len(anadolu) == 2 and anadolu[0] != anadolu[1]
+        assert all("…" in n for n in anadolu)
+        assert any(n.startswith("Al Jaz") for n in names)  # alone: the agency stays
+    reader.close()
 
 
 def _dated_feed(*items: tuple[str, str, datetime]) -> bytes:

@@ -42,6 +42,34 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - used - 1)
 
 
+def fit_middle(text: str, width: int) -> str:
+    """Cut to at most ``width`` cells by taking out the middle, not the end.
+
+    The feeds of one agency differ at the end of their names ("Anadolu Agency – English",
+    "Anadolu Agency – Türkçe"): cut at the end, every one read "Anadolu Agency –…".
+    """
+    if cell_width(text) <= width:
+        return text
+    if width < 3:
+        return fit(text, width).rstrip()
+    room = width - 1
+    head = _take(text, (room + 1) // 2)
+    tail = _take(text[::-1], room - cell_width(head))[::-1]
+    while tail and unicodedata.combining(tail[0]):
+        tail = tail[1:]  # a mark cut from its letter
+    return head.rstrip() + "…" + tail.lstrip()
+
+
+def _take(text: str, cells: int) -> str:
+    out, used = [], 0
+    for ch in text:
+        used += cell_width(ch)
+        if used > cells:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
 def local_time(value: datetime | None, *, with_date: bool = False) -> str:
     if value is None:
         return "-"

@@ -6,6 +6,7 @@ Both hold a handful of rows, so `OptionList` is fine here (it is not, at 100k ro
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,9 +16,15 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from wirereader.model import Related, SourceInfo
-from wirereader.render_text import cell_width
+from wirereader.render_text import cell_width, fit, fit_middle
 
 ALL_SOURCES = "all"
+
+
+def _fit_end(text: str, width: int) -> str:
+    return fit(text, width).rstrip() if cell_width(text) > width else text
+
+
 STARRED = "starred"
 
 #: The headline list's vi keys, in the panes beside it too: a reader who moves with j
@@ -80,10 +87,15 @@ class SourceList(OptionList):
             Option(self._row("All", total, unread, None, width), id=ALL_SOURCES),
             Option(self._row("★ Starred", starred, 0, None, width), id=STARRED),
         ]
+        # Cut at the end, names keep the agency; names that would read the same so cut
+        # are cut in the middle instead, where the feeds of one agency differ.
+        head = max(4, width - 8)
+        start = Counter(fit(s.label, head) for s in sources)
         for s in sources:
+            middle = start[fit(s.label, head)] > 1
             options.append(
                 Option(
-                    self._row(s.label, s.cached, s.unread, s.last_error, width),
+                    self._row(s.label, s.cached, s.unread, s.last_error, width, middle=middle),
                     id=str(s.id),
                 )
             )
@@ -99,18 +111,24 @@ class SourceList(OptionList):
     FULL_COUNTS = 20
 
     @classmethod
-    def _row(cls, title: str, cached: int, unread: int, error: str | None, width: int) -> Text:
+    def _row(
+        cls,
+        title: str,
+        cached: int,
+        unread: int,
+        error: str | None,
+        width: int,
+        *,
+        middle: bool = False,
+    ) -> Text:
         if width >= cls.FULL_COUNTS:
             count, gap = (f"{unread}/{cached}" if unread else f"{cached}"), 3
         else:
             count, gap = (f"{unread}" if unread else ""), 1
         name_width = max(4, width - len(count) - gap)
         prefix = "! " if error else ""
-        name = prefix + title
-        if cell_width(name) > name_width:
-            from wirereader.render_text import fit
-
-            name = fit(name, name_width).rstrip()
+        cut = fit_middle if middle else _fit_end
+        name = prefix + cut(title, name_width - len(prefix))
         text = Text(no_wrap=True, overflow="ellipsis")  # one source, one line
         text.append(name, style="bold red" if error else ("bold" if unread else ""))
         text.append(" " * max(1, width - cell_width(name) - len(count)))
