@@ -720,3 +720,19 @@ async def test_a_failing_source_under_the_cursor_says_why_in_the_status_line(
             await pilot.press("j", "tab")  # leaving the pane: the usual line again
             assert "headlines" in str(status.visual) and "failed" not in str(status.visual)
         reader.close()
+
+
+async def test_the_status_line_says_when_retention_removed_old_dispatches(
+    reader: Reader,
+) -> None:
+    """Dispatches that leave for retention should not vanish without a word."""
+    from wirereader.service.refresh import RefreshSummary
+
+    app = app_for(reader)
+    async with app.run_test(size=SIZE):
+        app.status.refresh_done(RefreshSummary(feeds=3, new=12, pruned=40))
+        app.update_status()
+        assert "12 new, 0 updated, 40 old removed" in str(app.status.visual)
+        app.status.refresh_done(RefreshSummary(feeds=3, new=1))
+        app.update_status()
+        assert "1 new, 0 updated ·" in str(app.status.visual)

@@ -48,7 +48,9 @@ class StatusLine(Static):
         if failing and not self.offline:
             parts.append(f"{failing} source{'s' if failing != 1 else ''} failing")
         if self.last_summary is not None and not self.offline:
-            parts.append(f"{self.last_summary.new} new, {self.last_summary.updated} updated")
+            summary = self.last_summary
+            pruned = f", {summary.pruned} old removed" if summary.pruned else ""
+            parts.append(f"{summary.new} new, {summary.updated} updated{pruned}")
         if self.last_refresh:
             parts.append(f"last refresh {self.last_refresh:%H:%M}")
         parts.append(f"{headlines} headlines")
