@@ -170,3 +170,28 @@ def test_refresh_offline_says_so_in_plain_lines(tmp_path: Path) -> None:
     assert "failed: http://127.0.0.1:9/a.xml: connection refused" in lines
     assert "offline: no server answered; the cache is as it was" in lines
     assert done.stdout.startswith("2 feeds: 0 new")
+
+
+def test_list_only_the_unread_or_the_starred(tmp_path: Path) -> None:
+    """The reader's unread-only and Starred lists, for scripts too."""
+    from wirereader.service import Reader
+
+    db, cfg = tmp_path / "c.db", tmp_path / "c.toml"
+    with LoopbackServer() as server:
+        server.route("/wire", body=feed(("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie")))
+        with Reader(db, cfg) as reader:
+            reader.add([server.url("/wire")])
+            reader.refresh_sync()
+            ids = {h.headline: h.id for h in reader.headlines()}
+            reader.mark_read([ids["Alpha"]])
+            reader.store.set_starred(ids["Bravo"], True)
+
+    def titles(*flags: str) -> list[str]:
+        args = ("--db", str(db), "--config", str(cfg), "list", "--source", "Test Wire")
+        out = run(*args, "--json", *flags).stdout
+        return sorted(json.loads(line)["headlines"][0]["value"] for line in out.splitlines())
+
+    assert titles() == ["Alpha", "Bravo", "Charlie"]
+    assert titles("--unread") == ["Bravo", "Charlie"]
+    assert titles("--starred") == ["Bravo"]
+    assert titles("--unread", "--starred") == ["Bravo"]

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--source", metavar="NAME", help="only this source (title, URL or id)")
         p.add_argument("--limit", type=int, default=50 if name == "search" else 30, metavar="N")
         p.add_argument("--json", action="store_true", help="one ninjs JSON object per line")
+        if name == "list":
+            p.add_argument("--unread", action="store_true", help="only what is still unread")
+            p.add_argument("--starred", action="store_true", help="only the starred")
     p = sub.add_parser("show", help="print one dispatch with every part")
     p.add_argument("id", type=int, metavar="ID")
     p.add_argument("--json", action="store_true", help="the dispatch as ninjs JSON")
@@ -285,7 +288,12 @@ def _cmd_list(reader: Reader, args: argparse.Namespace) -> int:
         rows = reader.search(" ".join(args.query), limit=args.limit, source_id=source_id)
     else:
         reader.ensure_samples()
-        rows = reader.headlines(source_id, limit=max(0, args.limit))
+        rows = reader.headlines(
+            source_id,
+            limit=max(0, args.limit),
+            unread_only=args.unread,
+            starred_only=args.starred,
+        )
     width = _list_width()
     for h in rows:
         print(
