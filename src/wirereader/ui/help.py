@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from wirereader.ui.headlines import HeadlineList
 from wirereader.ui.panes import VI_KEYS
@@ -74,3 +74,5 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys"
             yield Static(table)
+        # Its own footer: the reader's, underneath, listed keys that do nothing here.
+        yield Footer()
