@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from textual import events
+from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -736,3 +737,45 @@ async def test_the_status_line_says_when_retention_removed_old_dispatches(
         app.status.refresh_done(RefreshSummary(feeds=3, new=1))
         app.update_status()
         assert "1 new, 0 updated ·" in str(app.status.visual)
+
+
+async def test_a_feed_s_name_in_a_title_or_the_palette_is_never_markup(tmp_path: Path) -> None:
+    """Textual reads a str border title, palette help and palette matches as markup; a
+    feed named "[@click=app.quit]Evil[/]" became a link there that quit the reader."""
+    from textual.content import Content
+
+    from wirereader.ui.commands import ReaderCommands
+
+    evil = "[@click=app.quit]Evil[/]"
+    url = "https://x.example/[@click=app.quit]y[/]"
+    with LoopbackServer() as server:
+        server.route(
+            "/evil", body=feed(("e1", "[b]Bold[/b] headline")).replace(b"Test Wire", evil.encode())
+        )
+        reader = make_reader(tmp_path)
+        reader.add([server.url("/evil"), url])
+        await reader.refresh()
+        source = next(s for s in reader.sources() if s.url == server.url("/evil"))
+        assert source.label == evil
+        app = app_for(reader)
+        async with app.run_test(size=SIZE) as pilot:
+            app.show_source(source.id)
+            await pilot.press("enter")
+            headlines = app.query_one("#headlines", HeadlineList)
+            view = app.query_one("#dispatch", DispatchView)
+
+            def plain(markup: str | None) -> str:
+                return Content.from_markup(markup or "").plain
+
+            assert plain(headlines.border_title) == f"Headlines — {evil}"
+            assert plain(view.border_title) == f"Dispatch — {evil}"
+            await pilot.press("v")
+            versions = app.screen.query_one(VerticalScroll)
+            assert plain(versions.border_title) == "Versions — [b]Bold[/b] headline"
+            await pilot.press("escape")
+            provider = ReaderCommands(app.screen)
+            hits = [hit async for hit in provider.search("Evil")]
+            assert [h.match_display.plain for h in hits] == [f"Source: {evil}"]
+            hits = [hit async for hit in provider.search("x.example")]
+            assert [plain(h.help) for h in hits] == [url]
+        reader.close()

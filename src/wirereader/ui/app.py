@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
@@ -229,7 +230,10 @@ class WireReaderApp(ListActions):
             view.show_message("This dispatch is no longer in the cache.")
             return None
         view.show(stored)
-        view.border_title = f"{'Preview' if preview else 'Dispatch'} — {stored.source_title}"
+        # Content, not a str: a str title is parsed as markup, and the name is a feed's.
+        view.border_title = Content(
+            f"{'Preview' if preview else 'Dispatch'} — {stored.source_title}"
+        )
         self._show_related(stored)
         if preview:
             return stored
@@ -329,7 +333,7 @@ class WireReaderApp(ListActions):
         self.searching = query
         headlines = self.query_one("#headlines", HeadlineList)
         headlines.set_source(list_source(hits, f"search “{query}”"))
-        headlines.border_title = (
+        headlines.border_title = Content(
             f"Search “{query}” — {len(hits)} hit{'' if len(hits) == 1 else 's'} — escape to go back"
         )
         headlines.focus()

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
 
 from wirereader.ui.views import ListView
 
@@ -61,7 +63,9 @@ class ReaderCommands(Provider):
         )
         for source in app.reader.sources():
             title = source.label
-            out.append((f"Source: {title}", partial(app.show_source, source.id), source.url))
+            # The palette reads help as markup; a URL may carry "[@click=…]".
+            help_text = escape(source.url)
+            out.append((f"Source: {title}", partial(app.show_source, source.id), help_text))
         return out
 
     async def discover(self) -> Hits:
@@ -73,4 +77,14 @@ class ReaderCommands(Provider):
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, _highlight(matcher, name), callback, help=help_text)
+
+
+def _highlight(matcher: Matcher, name: str) -> Content:
+    """`Matcher.highlight` without its markup parse: a source's name is a feed's text."""
+    content = Content(name)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

@@ -6,6 +6,7 @@ these, with the refresh (`ui.refresh`) and the actions on a dispatch (`ui.action
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import Input
 
 from wirereader.ui.headlines import HeadlineList
@@ -44,7 +45,8 @@ class ListActions(RefreshActions):
         if keep_id is not None:
             cursor = view.position(self.reader, keep_id) or 0
         headlines.set_source(rows, cursor=cursor)
-        headlines.border_title = f"Headlines — {rows.label}"
+        # Content, not a str: a str title is parsed as markup, and the label is a feed's.
+        headlines.border_title = Content(f"Headlines — {rows.label}")
         self.update_status()
 
     def show_source(self, source_id: int | None, *, keep_id: int | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -49,5 +50,6 @@ class VersionsScreen(ModalScreen[None]):
                 text.append(line + "\n", style=style)
             text.append("\n")
         with VerticalScroll() as scroll:
-            scroll.border_title = f"Versions — {self.headline}"
+            # Content, not a str: a str title is parsed as markup, and this is a headline.
+            scroll.border_title = Content(f"Versions — {self.headline}")
             yield Static(text, markup=False)
