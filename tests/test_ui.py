@@ -453,6 +453,11 @@ async def test_versions_screen_shows_what_an_update_changed(tmp_path: Path) -> N
             text = app.screen.query_one(Static).visual.plain  # type: ignore[union-attr]
             assert "-Headline: Quake kills 10" in text
             assert "+Headline: Quake kills 25" in text
+            from textual.widgets._footer import FooterKey
+
+            # Its own footer: how to close it, not the reader's keys underneath.
+            keys = [k.description for k in app.screen.query(FooterKey)]
+            assert keys == ["Close"]
         reader.close()
 
 

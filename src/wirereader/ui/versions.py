@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from wirereader.render_text import local_time
 from wirereader.versions import VersionChange
@@ -53,3 +53,5 @@ class VersionsScreen(ModalScreen[None]):
             # Content, not a str: a str title is parsed as markup, and this is a headline.
             scroll.border_title = Content(f"Versions — {self.headline}")
             yield Static(text, markup=False)
+        # Its own footer: the reader's, underneath, listed keys that do nothing here.
+        yield Footer()
