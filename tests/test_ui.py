@@ -178,6 +178,10 @@ async def test_search_shows_hits_and_escape_returns(reader: Reader) -> None:
         assert visible_rows(app) == ["URGENT: Putin, Lukashenko discuss common defence space"]
         await pilot.press("escape")
         assert len(visible_rows(app)) == 5
+        # From a search's results to a list (unread only): the search box goes too.
+        await pilot.press("slash", *"Lukashenko", "enter", "u")
+        assert not app.query_one("#search", Input).display
+        assert "unread only" in str(app.query_one("#headlines", HeadlineList).border_title)
 
 
 async def test_a_query_typed_in_one_burst_after_slash_goes_to_the_box(reader: Reader) -> None:

@@ -39,6 +39,10 @@ class ListActions(RefreshActions):
         """Show the headlines of ``view``, the cursor on ``keep_id`` (or its place)."""
         self.view = view
         self.searching = None
+        search = self.query_one("#search", Input)
+        if search.display:  # leaving a search's results for a list: its box goes too
+            search.display = False
+            search.value = ""
         headlines = self.query_one("#headlines", HeadlineList)
         rows = view.rows(self.reader)
         cursor = 0
