@@ -788,3 +788,24 @@ async def test_a_feed_s_name_in_a_title_or_the_palette_is_never_markup(tmp_path:
             hits = [hit async for hit in provider.search("x.example")]
             assert [plain(h.help) for h in hits] == [url]
         reader.close()
+
+
+async def test_r_during_a_refresh_does_not_start_it_over(tmp_path: Path) -> None:
+    """r started a new refresh over the running one (an exclusive worker): the first was
+    cancelled and every feed fetched again from the start."""
+    import asyncio
+
+    with LoopbackServer() as server:
+        server.route("/slow", body=feed(("a", "Alpha")), delay=0.6)
+        reader = make_reader(tmp_path)
+        reader.add([server.url("/slow")])
+        app = app_for(reader)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("r")
+            await asyncio.sleep(0.2)
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert len(server.requests_for("/slow")) == 1
+            assert "Alpha" in visible_rows(app)
+        reader.close()

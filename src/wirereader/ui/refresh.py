@@ -61,7 +61,15 @@ class RefreshActions(DispatchActions):
                 timeout=8,
             )
             return
+        if self._refreshing():
+            # Starting another would cancel this one (an exclusive worker) and fetch
+            # everything again from the start.
+            self.say(f"Already refreshing ({self.status.progress or 'starting'}).", timeout=3)
+            return
         self.run_refresh()
+
+    def _refreshing(self) -> bool:
+        return any(w.group == "refresh" and not w.is_finished for w in self.workers)
 
     def action_subscribe_defaults(self) -> None:
         """Subscribe to the built-in list of public wire feeds, then refresh."""
@@ -73,8 +81,7 @@ class RefreshActions(DispatchActions):
     def refresh_when_due(self) -> None:
         """The timer's refresh (`refresh_every`): never over a refresh still running, which
         starting another would cancel, and nothing to do without subscriptions."""
-        running = any(w.group == "refresh" and not w.is_finished for w in self.workers)
-        if not running and self.reader.subscriptions():
+        if not self._refreshing() and self.reader.subscriptions():
             self.run_refresh()
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
