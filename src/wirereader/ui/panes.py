@@ -19,12 +19,6 @@ from wirereader.model import Related, SourceInfo
 from wirereader.render_text import cell_width, fit, fit_middle
 
 ALL_SOURCES = "all"
-
-
-def _fit_end(text: str, width: int) -> str:
-    return fit(text, width).rstrip() if cell_width(text) > width else text
-
-
 STARRED = "starred"
 
 #: The headline list's vi keys, in the panes beside it too: a reader who moves with j
@@ -35,6 +29,11 @@ VI_KEYS = (
     Binding("g", "first", "First", show=False),
     Binding("G", "last", "Last", show=False),
 )
+
+
+def _fit_end(text: str, width: int) -> str:
+    """Cut at the end to ``width`` cells, unpadded (`render_text.fit` pads)."""
+    return fit(text, width).rstrip() if cell_width(text) > width else text
 
 
 class SourceList(OptionList):
