@@ -473,7 +473,7 @@ async def test_command_palette_reaches_actions_and_sources(reader: Reader) -> No
         await pilot.press(*"Source: wire", "enter")
         await pilot.pause()
         headlines = app.query_one("#headlines", HeadlineList)
-        assert app.source_id is not None and headlines.row_count == 5
+        assert app.view.source_id is not None and headlines.row_count == 5
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Show keys", "enter")
@@ -641,7 +641,7 @@ async def test_the_samples_on_show_retire_to_all_when_real_news_arrives(tmp_path
             app.run_refresh()
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert app.source_id is None
+            assert app.view.source_id is None
             assert visible_rows(app) == ["Alpha from the wire"]
             shown = app.query_one("#dispatch", DispatchView).stored
             assert shown is not None and shown.dispatch.headline == "Alpha from the wire"

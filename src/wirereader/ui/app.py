@@ -166,7 +166,7 @@ class WireReaderApp(ListActions):
     @on(SourceList.Chosen)
     def _source_chosen(self, event: SourceList.Chosen) -> None:
         if event.starred:
-            self.show_view(ListView(starred=True, unread=self.view.unread))
+            self.show_starred()
         else:
             self.show_source(event.source_id)
         self.query_one("#headlines", HeadlineList).focus()
@@ -183,7 +183,7 @@ class WireReaderApp(ListActions):
         self._read(event.headline.id)
 
     def action_open_current(self) -> None:
-        """Enter on the headline list, run by the app as the key is read (see BINDINGS)."""
+        """Enter on the headline list, run by the app as the key is read (`READER_KEYS`)."""
         current = self.query_one("#headlines", HeadlineList).current
         if current is not None:
             self._read(current.id)
@@ -280,8 +280,6 @@ class WireReaderApp(ListActions):
         self._step(-1)
 
     def action_go_back(self) -> None:
-        if isinstance(self.focused, Input):
-            return
         target = self.history.go_back()
         if target is None:
             self.say("Nothing to go back to.", timeout=2)
@@ -311,8 +309,10 @@ class WireReaderApp(ListActions):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._READER_ACTIONS:
+            # In the search box "/", "q", "h" are letters; this check is the one guard,
+            # for keys and the palette alike (`run_action` asks it too).
             if isinstance(self.focused, Input) and action not in self._IN_TEXT:
-                return False  # in the search box "/", "q", "h" are letters
+                return False
             if action == "open_current":
                 return isinstance(self.focused, HeadlineList)
         return super().check_action(action, parameters)
@@ -342,8 +342,6 @@ class WireReaderApp(ListActions):
     # -- related headlines -------------------------------------------------------------
 
     def action_follow(self, number: int) -> None:
-        if isinstance(self.focused, Input):
-            return
         self.query_one("#related", RelatedList).follow(number - 1)
 
     @on(RelatedList.Followed)

@@ -15,8 +15,6 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
-from wirereader.ui.views import ListView
-
 if TYPE_CHECKING:
     from wirereader.ui.app import WireReaderApp
 
@@ -57,7 +55,7 @@ class ReaderCommands(Provider):
         out.append(
             (
                 "Source: Starred",
-                partial(app.show_view, ListView(starred=True, unread=app.view.unread)),
+                app.show_starred,
                 "The dispatches you starred",
             )
         )

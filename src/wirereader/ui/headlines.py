@@ -48,7 +48,7 @@ class HeadlineList(ScrollView, can_focus=True):
     """Newest first: time, source, urgency/update marker, headline; unread rows stand out."""
 
     #: Priority keys, run by the app as each key is read, in order with its own priority
-    #: keys (enter opens the headline under the cursor, see `WireReaderApp.BINDINGS`):
+    #: keys (enter opens the headline under the cursor, see `ui.app.READER_KEYS`):
     #: j then enter in one burst must open the row j moved to.
     BINDINGS = [
         Binding("j,down", "cursor_down", "Down", show=False, priority=True, id="list.down"),

@@ -18,10 +18,6 @@ from wirereader.ui.views import ListView
 class ListActions(RefreshActions):
     """Show a `ListView`, switch its filters, mark all of it read."""
 
-    @property
-    def source_id(self) -> int | None:
-        return self.view.source_id
-
     def load_sources(self) -> None:
         reader, view = self.reader, self.view
         selected = (
@@ -57,9 +53,11 @@ class ListActions(RefreshActions):
         """One source (None: all), keeping the unread-only choice."""
         self.show_view(ListView(source_id=source_id, unread=self.view.unread), keep_id=keep_id)
 
+    def show_starred(self) -> None:
+        """The starred of every source, keeping the unread-only choice."""
+        self.show_view(ListView(starred=True, unread=self.view.unread))
+
     def action_toggle_unread_only(self) -> None:
-        if isinstance(self.focused, Input):
-            return
         current = self.query_one("#headlines", HeadlineList).current
         self.show_view(
             self.view.with_unread(not self.view.unread), keep_id=current.id if current else None
@@ -71,7 +69,7 @@ class ListActions(RefreshActions):
 
     def action_mark_all_read(self) -> None:
         """Catch up on the list on show: every unread headline in it is marked read."""
-        if isinstance(self.focused, Input) or self.searching is not None:
+        if self.searching is not None:
             return
         view = self.view
         marked = self.reader.mark_all_read(view.source_id, starred_only=view.starred)
