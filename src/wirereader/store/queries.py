@@ -41,7 +41,8 @@ SOURCE = """SELECT s.id, s.url, s.title, s.kind, s.last_attempt, s.last_success,
             CROSS JOIN dispatches d ON d.id = m.dispatch_id
         WHERE m.read GROUP BY d.source_id) r ON r.sid = s.id"""
 UNREAD = " AND NOT EXISTS (SELECT 1 FROM marks r WHERE r.dispatch_id = d.id AND r.read)"
-STARRED = " AND d.id IN (SELECT dispatch_id FROM marks WHERE starred)"
+STARRED_IDS = "SELECT dispatch_id FROM marks WHERE starred"
+STARRED = f" AND d.id IN ({STARRED_IDS})"
 
 
 def filters(

@@ -15,9 +15,9 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from wirereader.store.queries import STARRED_IDS
 from wirereader.store.schema import search_values, to_us
 
-_STARRED = "SELECT dispatch_id FROM marks WHERE starred"
 #: Dispatches deleted by one prune at most, oldest first: the first prune of a large
 #: cache (after an upgrade, or a lower setting) drains over a few refreshes.
 MAX_PRUNE = 20_000
@@ -76,7 +76,7 @@ def choose(
             "INSERT OR IGNORE INTO doomed SELECT id FROM dispatches WHERE sort_key < ?",
             (to_us(older_than),),
         )
-    db.execute(f"DELETE FROM doomed WHERE id IN ({_STARRED})")  # noqa: S608
+    db.execute(f"DELETE FROM doomed WHERE id IN ({STARRED_IDS})")  # noqa: S608
     db.execute(
         """DELETE FROM doomed WHERE id NOT IN (SELECT d.id FROM doomed o
                JOIN dispatches d ON d.id = o.id ORDER BY d.sort_key LIMIT ?)""",
@@ -94,7 +94,7 @@ def delete_chosen(db: sqlite3.Connection, chunk: int | None = None) -> int:
     db.execute("DELETE FROM doomed_now")
     db.execute(
         f"""INSERT INTO doomed_now SELECT d.id FROM doomed o JOIN dispatches d ON d.id = o.id
-            WHERE d.id NOT IN ({_STARRED}) ORDER BY d.sort_key LIMIT ?""",  # noqa: S608
+            WHERE d.id NOT IN ({STARRED_IDS}) ORDER BY d.sort_key LIMIT ?""",  # noqa: S608
         (chunk or CHUNK,),
     )
     db.execute("DELETE FROM doomed WHERE id IN (SELECT id FROM doomed_now)")

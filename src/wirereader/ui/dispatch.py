@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 #: Pictures loaded for one dispatch at most (a gallery does not fetch fifty files).
 MAX_PICTURES = 12
+#: What the view says while no dispatch is on show.
+CHOOSE_HINT = "Choose a headline and press enter to read it."
 #: A picture is never taller than this many rows, nor than two thirds of the view.
 MAX_PICTURE_ROWS = 20
 MIN_PICTURE_ROWS = 6
@@ -179,7 +181,7 @@ class DispatchView(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield DispatchText(
-            Text("Choose a headline and press enter to read it.", style="dim"),
+            Text(CHOOSE_HINT, style="dim"),
             classes="dispatch-text dispatch-empty",
         )
 

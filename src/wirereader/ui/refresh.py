@@ -17,7 +17,7 @@ from textual import work
 from wirereader.model import URGENCY_LABELS, StoredDispatch
 from wirereader.sanitize import clean_message
 from wirereader.ui.actions import DispatchActions
-from wirereader.ui.dispatch import DispatchView
+from wirereader.ui.dispatch import CHOOSE_HINT, DispatchView
 from wirereader.ui.headlines import HeadlineList
 from wirereader.ui.panes import SourceList
 from wirereader.ui.status import StatusLine
@@ -172,7 +172,7 @@ class RefreshActions(DispatchActions):
         if current is not None:
             self.open_dispatch(current.id, preview=True)
         else:
-            shown.show_message("Choose a headline and press enter to read it.")
+            shown.show_message(CHOOSE_HINT)
 
     @property
     def status(self) -> StatusLine:
